@@ -1,0 +1,98 @@
+"""Command line: parse flags, pick the config, start the TUI or the headless runner."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from mcp_tui import __version__
+from mcp_tui.models.approval import ApprovalMode
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mcp-tui",
+        description="A terminal chat with an LLM that calls the tools of MCP servers.",
+    )
+    p.add_argument("--provider", help="chuk-llm provider: openai, anthropic, ollama, groq, gemini, mistral, … (env MCP_TUI_PROVIDER)")
+    p.add_argument("--model", help="model name (env MCP_TUI_MODEL); default: the provider's default")
+    p.add_argument("--api-base", help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
+    p.add_argument("--api-key", help="API key (wins over the provider's environment variable)")
+    p.add_argument("--config", type=Path, help="server config JSON (mcp-cli, Claude Desktop or VS Code format)")
+    p.add_argument("--server", help="comma-separated server names to start (default: all in the config)")
+    p.add_argument("--prompt", help='run one turn headless and print the answer; "-" reads the prompt from stdin')
+    p.add_argument("--json", action="store_true", help="with --prompt: print every event as one JSON line")
+    p.add_argument(
+        "--approve",
+        choices=[m.value for m in ApprovalMode],
+        help="which tools run without asking: auto (all), readonly (tools marked read-only), never, "
+        "ask (read-only run, others are asked; the TUI default). Headless default: readonly",
+    )
+    p.add_argument("--token-threshold", type=int, default=150_000, help="tokens per segment before it rolls (default 150000)")
+    p.add_argument("--max-rounds", type=int, default=25, help="tool-call rounds per turn (default 25)")
+    p.add_argument("--tool-timeout", type=float, default=120.0, help="seconds before a tool call times out (default 120)")
+    p.add_argument("--system-prompt", help="replace the default system prompt")
+    p.add_argument("--version", action="version", version=f"mcp-tui {__version__}")
+    return p
+
+
+def settings_from(args: argparse.Namespace, *, headless: bool):
+    from pydantic import SecretStr
+
+    from mcp_tui.config.settings import Settings
+
+    approve = args.approve or (ApprovalMode.READONLY.value if headless else ApprovalMode.ASK.value)
+    return Settings(
+        provider=args.provider,
+        model=args.model,
+        api_base=args.api_base,
+        api_key=SecretStr(args.api_key) if args.api_key else None,
+        config_path=args.config,
+        only_servers=[s.strip() for s in args.server.split(",") if s.strip()] if args.server else None,
+        approve=ApprovalMode(approve),
+        token_threshold=args.token_threshold,
+        max_rounds=args.max_rounds,
+        tool_timeout=args.tool_timeout,
+        system_prompt=args.system_prompt,
+    ).with_environment()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from mcp_tui.logsetup import setup_logging
+
+    log_path = setup_logging()
+    headless = args.prompt is not None
+    settings = settings_from(args, headless=headless)
+
+    from mcp_tui.config.loader import load_servers
+
+    loaded = load_servers(settings.config_path, only=settings.only_servers)
+    if headless:
+        return _run_headless(args, settings, loaded, log_path)
+    from mcp_tui.ui.app import run_app
+
+    return run_app(settings, loaded, log_path)
+
+
+def _run_headless(args, settings, loaded, log_path: Path) -> int:
+    from mcp_tui.engine.chat_engine import ChatEngine
+    from mcp_tui.headless import run_headless
+
+    for issue in loaded.issues:
+        print(f"config {issue.severity}: {issue}", file=sys.stderr)
+    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    if not prompt.strip():
+        print("error: the prompt is empty", file=sys.stderr)
+        return 2
+    engine = ChatEngine(settings, loaded.servers)
+    try:
+        return asyncio.run(run_headless(engine, prompt, json_mode=args.json))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The server configuration every layer shares, whatever file format it came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Transport = Literal["stdio", "http", "sse"]
+MASK = "•••"
+
+
+class ServerConfig(BaseModel):
+    """One MCP server, normalised from mcp-cli, Claude Desktop or VS Code JSON."""
+
+    name: str
+    transport: Transport = "stdio"
+    command: str | None = None
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict)
+    cwd: str | None = None
+    url: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    disabled: bool = False
+    source: Path | None = None  # the file it was read from, for error messages
+    # Set when the entry cannot be started as written (missing ${VAR}, no command ...):
+    # the server is still listed, in state "failed" with this reason.
+    config_error: str | None = None
+
+    def secret_values(self) -> set[str]:
+        """Values that must never reach a log, a session file or the screen."""
+        return {v for v in (*self.env.values(), *self.headers.values()) if v}
+
+    def redacted(self) -> dict:
+        """A dump safe to print: env and header values masked."""
+        data = self.model_dump(mode="json", exclude={"source"})
+        data["env"] = {k: MASK for k in self.env}
+        data["headers"] = {k: MASK for k in self.headers}
+        return data
+
+    def __repr_args__(self):  # keep secrets out of reprs and tracebacks
+        for key, value in super().__repr_args__():
+            if key in ("env", "headers") and isinstance(value, dict):
+                value = {k: MASK for k in value}
+            yield key, value

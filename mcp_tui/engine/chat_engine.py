@@ -1,0 +1,105 @@
+"""The engine both faces drive: settings in, events out.
+
+Builds the LLM adapter, the ServerManager and the ChatContext, starts the servers in
+the background and runs turns. Events that happen between turns (server states,
+segment rolls) go to `listeners`; a turn's events come from `run_turn`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from mcp_tui.config.models import ServerConfig
+from mcp_tui.config.settings import Settings
+from mcp_tui.engine.approval import ApprovalPolicy, Asker
+from mcp_tui.engine.context import DEFAULT_SYSTEM_PROMPT, ChatContext
+from mcp_tui.engine.conversation import Conversation
+from mcp_tui.logsetup import add_secrets, tame_library_handlers
+from mcp_tui.models.events import Event, SegmentRolled, ServerStateChanged
+
+log = logging.getLogger(__name__)
+
+
+class ChatEngine:
+    def __init__(self, settings: Settings, servers: list[ServerConfig], *, asker: Asker | None = None) -> None:
+        from mcp_tui.llm import LLMAdapter, LLMSettings  # chuk-llm itself loads on first use
+        from mcp_tui.servers import ServerManager
+
+        self.settings = settings
+        add_secrets(v for c in servers for v in c.secret_values())
+        if settings.api_key:
+            add_secrets([settings.api_key.get_secret_value()])
+        self.listeners: list[Callable[[Event], None]] = []
+        self.llm = LLMAdapter(
+            LLMSettings(
+                provider=settings.provider or "openai",
+                model=settings.model,
+                api_base=settings.api_base,
+                api_key=settings.api_key,
+            )
+        )
+        self.servers = ServerManager(servers, call_timeout=settings.tool_timeout, on_status=self._server_status)
+        self.context = ChatContext(
+            provider=self.llm.provider,
+            model=self.llm.model,
+            system_prompt=settings.system_prompt or DEFAULT_SYSTEM_PROMPT,
+            token_threshold=settings.token_threshold,
+            max_turns_per_segment=settings.max_turns_per_segment,
+        )
+        tame_library_handlers()  # the session manager's import attached a stderr handler
+        self.context.on_segment_rolled.append(self._segment_rolled)
+        self.policy = ApprovalPolicy(settings.approve, asker)
+        self.conversation = Conversation(
+            self.context,
+            self.llm,
+            self.servers,
+            self.policy,
+            max_rounds=settings.max_rounds,
+            server_wait=settings.server_wait,
+        )
+
+    async def start(self) -> None:
+        """Start every server in the background; returns at once."""
+        await self.servers.start()
+
+    def run_turn(self, text: str) -> AsyncIterator[Event]:
+        return self.conversation.run_turn(text)
+
+    def cancel(self) -> bool:
+        return self.conversation.cancel()
+
+    @property
+    def busy(self) -> bool:
+        return self.conversation.busy
+
+    async def restart_server(self, name: str) -> None:
+        await self.servers.restart(name)
+
+    async def aclose(self) -> None:
+        self.cancel()
+        try:
+            await self.servers.aclose()
+        finally:
+            await self.context.aclose()
+            await self.llm.aclose()
+
+    def _notify(self, event: Event) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:  # a face's bug must not stop the engine
+                log.exception("event listener failed")
+
+    def _server_status(self, status) -> None:
+        self._notify(
+            ServerStateChanged(
+                name=status.name,
+                state=getattr(status.state, "value", status.state),
+                reason=status.reason,
+                tool_count=status.tool_count,
+            )
+        )
+
+    def _segment_rolled(self, segment: int, summary: str) -> None:
+        self._notify(SegmentRolled(segment=segment, summary=summary))

@@ -1,0 +1,125 @@
+"""ChatContext: our OpenAI-format message list, with SessionManager tracking beside it.
+
+The message list is the truth sent to the provider; the SessionManager only tracks the
+same traffic for tokens, cost and segments (shared/reference/session-manager-integration.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mcp_tui.models.messages import ConversationHistory, Message, ToolCall
+from mcp_tui.models.usage import TokenUsageStats
+from mcp_tui.store.tracker import SessionTracker
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You are a helpful assistant in a terminal chat. You can call the tools of the "
+    "connected MCP servers; call a tool when it gives a better answer than memory, and "
+    "say briefly what a tool returned. Answer in Markdown."
+)
+
+
+class ChatContext:
+    def __init__(
+        self,
+        *,
+        provider: str,
+        model: str,
+        system_prompt: str | None = DEFAULT_SYSTEM_PROMPT,
+        token_threshold: int = 150_000,
+        enable_infinite_context: bool = True,
+        max_turns_per_segment: int = 200,
+    ) -> None:
+        self.provider = provider
+        self.model = model
+        self.token_threshold = token_threshold
+        self.enable_infinite_context = enable_infinite_context
+        self.history = ConversationHistory()
+        self.history.set_system_prompt(system_prompt)
+        self.tracker = SessionTracker(
+            token_threshold=token_threshold,
+            max_turns_per_segment=max_turns_per_segment,
+            infinite_context=enable_infinite_context,
+            system_prompt=system_prompt,
+            on_roll=self._segment_rolled,
+        )
+        # Called with (segment number, summary) when the tracker starts a new segment.
+        self.on_segment_rolled: list[Callable[[int, str], None]] = []
+        # Called with every message as it is added: the session file appends it (crash safety).
+        self.on_message: list[Callable[[Message], None]] = []
+
+    @property
+    def token_stats(self) -> TokenUsageStats:
+        return self.tracker.stats
+
+    @property
+    def model_label(self) -> str:
+        return f"{self.provider}/{self.model}"
+
+    async def add_user_message(self, content: str) -> Message:
+        message = self.history.add_user_message(content)
+        self.tracker.user_says(content)
+        return self._added(message)
+
+    async def add_assistant_message(
+        self, content: str | None, tool_calls: list[ToolCall] | None = None, *, interrupted: bool = False
+    ) -> Message:
+        message = self.history.add_assistant_message(content, tool_calls, interrupted=interrupted)
+        self.tracker.ai_responds(content or "", model=self.model, provider=self.provider)
+        return self._added(message)
+
+    async def add_tool_response(
+        self,
+        tool_call_id: str,
+        content: str,
+        name: str | None = None,
+        *,
+        arguments: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> Message:
+        message = self.history.add_tool_response(tool_call_id, content, name)
+        self.tracker.tool_used(name or "?", arguments or {}, content, error)
+        return self._added(message)
+
+    async def get_messages_for_llm(self) -> list[dict[str, Any]]:
+        return self.history.get_messages_for_llm()
+
+    async def get_token_stats(self) -> TokenUsageStats:
+        return (await self.tracker.flush()).model_copy()
+
+    def get_status_summary(self) -> dict[str, Any]:
+        stats = self.token_stats
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "messages": len(self.history.messages),
+            "token_usage": {
+                "total": stats.total_tokens,
+                "prompt": stats.prompt_tokens,
+                "completion": stats.completion_tokens,
+                "cost": stats.estimated_cost,
+                "segments": stats.segments,
+                "segment_tokens": stats.segment_tokens,
+                "threshold": self.token_threshold,
+                "approaching_limit": stats.approaching_limit(self.token_threshold),
+                "exceeded_limit": stats.exceeded_limit(self.token_threshold),
+            },
+            "tracking_error": self.tracker.broken,
+        }
+
+    def set_model(self, provider: str, model: str) -> None:
+        self.provider, self.model = provider, model
+
+    async def aclose(self) -> None:
+        await self.tracker.flush()
+        await self.tracker.aclose()
+
+    def _segment_rolled(self, segment: int, summary: str) -> None:
+        for callback in self.on_segment_rolled:
+            callback(segment, summary)
+
+    def _added(self, message: Message) -> Message:
+        for callback in self.on_message:
+            callback(message)
+        return message

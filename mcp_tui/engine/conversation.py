@@ -1,0 +1,152 @@
+"""One turn: stream → if the model asked for tools, record them, run them → stream again.
+
+`run_turn` is an async iterator of events; the TUI worker and the headless runner both
+consume it. `cancel()` stops the stream or the running tools; the partial answer is
+kept (marked interrupted) and every tool call still gets its tool message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from mcp_tui.engine.approval import ApprovalPolicy
+from mcp_tui.engine.context import ChatContext
+from mcp_tui.engine.tool_runner import ToolRunner, split_name
+from mcp_tui.models.events import (
+    Event,
+    TextDelta,
+    ToolCallRequested,
+    TurnFailed,
+    TurnFinished,
+    UsageUpdated,
+)
+from mcp_tui.models.messages import ToolCall
+
+log = logging.getLogger(__name__)
+
+_DONE = object()
+
+
+class Conversation:
+    def __init__(
+        self,
+        context: ChatContext,
+        llm: Any,
+        servers: Any,
+        policy: ApprovalPolicy,
+        *,
+        max_rounds: int = 25,
+        server_wait: float = 30.0,
+    ) -> None:
+        self.context = context
+        self.llm = llm
+        self.servers = servers
+        self.policy = policy
+        self.max_rounds = max_rounds
+        self.server_wait = server_wait
+        self._task: asyncio.Task | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def cancel(self) -> bool:
+        """Stop the answer or the running tools. True when there was something to stop."""
+        if not self.busy:
+            return False
+        self._task.cancel()
+        return True
+
+    async def run_turn(self, text: str) -> AsyncIterator[Event]:
+        if self.busy:
+            raise RuntimeError("a turn is already running")
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._task = asyncio.create_task(self._turn(text, queue.put_nowait), name="turn")
+        try:
+            while (event := await queue.get()) is not _DONE:
+                yield event
+        finally:
+            if not self._task.done():  # the consumer went away: stop the turn with it
+                self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _turn(self, text: str, emit) -> None:
+        rounds = 0
+        answer: list[str] = []  # text of the current round, kept if the turn stops mid-stream
+        runner = ToolRunner(self.context, self.servers, self.policy, emit)
+        calls: list[ToolCall] = []
+        final: Event
+        try:
+            await self.context.add_user_message(text)
+            if self.servers is not None:
+                await self.servers.wait_settled(self.server_wait)
+            while True:
+                if rounds >= self.max_rounds:
+                    final = TurnFailed(
+                        error=f"Stopped after {self.max_rounds} rounds of tool calls.",
+                        kind="round_limit",
+                        hint="Ask again to let the model continue, or raise --max-rounds.",
+                    )
+                    break
+                rounds += 1
+                answer, calls = [], []
+                tools = [t.to_openai() for t in self.servers.tools()] if self.servers is not None else []
+                messages = await self.context.get_messages_for_llm()
+                async for item in self.llm.stream(messages, tools or None):
+                    if hasattr(item, "arguments"):
+                        call = ToolCall(id=item.id, name=item.name, arguments=item.arguments or "{}")
+                        calls.append(call)
+                        emit(_requested(call, self.servers))
+                    elif item.text:
+                        answer.append(item.text)
+                        emit(TextDelta(text=item.text))
+                content = "".join(answer)
+                if not calls:
+                    await self.context.add_assistant_message(content)
+                    final = TurnFinished(content=content, rounds=rounds)
+                    break
+                # The assistant message with its tool_calls goes in before any tool runs.
+                await self.context.add_assistant_message(content or None, calls)
+                answer = []
+                await runner.run_all(calls)
+        except asyncio.CancelledError:
+            await self._keep_partial(answer, calls, runner)
+            final = TurnFinished(content="".join(answer), rounds=rounds, cancelled=True)
+        except Exception as exc:  # ProviderError and anything unexpected end the turn, not the app
+            await self._keep_partial(answer, calls, runner)
+            if type(exc).__name__ != "ProviderError":
+                log.exception("turn failed")
+            final = TurnFailed(
+                error=getattr(exc, "message", None) or str(exc) or type(exc).__name__,
+                kind=getattr(exc, "kind", "internal"),
+                hint=getattr(exc, "hint", "") or "The details are in the log file (mcp-tui --doctor shows where).",
+            )
+        try:
+            usage = await asyncio.shield(self.context.get_token_stats())
+            emit(UsageUpdated(usage=usage, threshold=self.context.token_threshold))
+        except asyncio.CancelledError:
+            pass  # cancelled again while finishing: the stats follow with the next turn
+        emit(final)
+        emit(_DONE)
+
+    async def _keep_partial(self, answer: list[str], calls: list[ToolCall], runner: ToolRunner) -> None:
+        """Leave a valid history behind whatever stopped the turn."""
+        pending = self.context.history.pending_tool_call_ids()
+        if pending:
+            await runner.answer_pending(calls)
+        elif answer:
+            await self.context.add_assistant_message("".join(answer), interrupted=True)
+
+
+def _requested(call: ToolCall, servers: Any) -> ToolCallRequested:
+    server, tool = split_name(call.name, servers)
+    try:
+        arguments = call.parsed_arguments()
+    except ValueError:
+        arguments = None
+    return ToolCallRequested(
+        call_id=call.id, server=server, tool=tool, qualified_name=call.name, arguments=arguments, raw_arguments=call.arguments
+    )

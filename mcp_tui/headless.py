@@ -1,0 +1,109 @@
+"""The headless face: `mcp-tui --prompt "…"` runs one turn on the same engine.
+
+The answer streams to stdout; one line per tool call goes to stderr; `--json` prints
+every event as one JSON line on stdout instead. Exit 0 on success, 1 on failure,
+130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from typing import TextIO
+
+from mcp_tui.engine.chat_engine import ChatEngine
+from mcp_tui.engine.tool_runner import short_arguments
+from mcp_tui.models.events import (
+    Event,
+    ServerStateChanged,
+    TextDelta,
+    ToolCallFailed,
+    ToolCallFinished,
+    ToolCallRequested,
+    TurnFailed,
+    TurnFinished,
+)
+from mcp_tui.text import safe_text
+
+
+class HeadlessPrinter:
+    def __init__(self, *, json_mode: bool, out: TextIO, err: TextIO) -> None:
+        self.json_mode, self.out, self.err = json_mode, out, err
+        self._clean = safe_text if out.isatty() else (lambda s: s)  # piped output is data
+        self._ended_with_newline = True
+        self._arguments: dict[str, str] = {}  # call id -> short arguments, for its one stderr line
+
+    def __call__(self, event: Event) -> None:
+        if self.json_mode:
+            self.out.write(event.model_dump_json() + "\n")
+            self.out.flush()
+            return
+        if isinstance(event, TextDelta):
+            text = self._clean(event.text)
+            self.out.write(text)
+            self.out.flush()
+            self._ended_with_newline = text.endswith("\n")
+        elif isinstance(event, ToolCallRequested):
+            self._arguments[event.call_id] = short_arguments(event.arguments) if event.arguments is not None else event.raw_arguments[:60]
+        elif isinstance(event, ToolCallFinished):
+            mark = "✗ error result" if event.is_error else "✓"
+            self._tool_line(event, f"{mark} {event.duration:.2f} s")
+        elif isinstance(event, ToolCallFailed):
+            self._tool_line(event, f"✗ {event.kind}: {_first_line(event.error)}")
+        elif isinstance(event, ServerStateChanged) and event.state in ("failed", "exited"):
+            self._line(f"server {event.name} {event.state}: {event.reason or ''}")
+        elif isinstance(event, TurnFailed):
+            self._line(f"error: {event.error}" + (f"\n{event.hint}" if event.hint else ""))
+        elif isinstance(event, TurnFinished):
+            if not self._ended_with_newline:
+                self.out.write("\n")
+            if event.cancelled:
+                self._line("(stopped)")
+            self.out.flush()
+
+    def _tool_line(self, event: ToolCallFinished | ToolCallFailed, outcome: str) -> None:
+        arguments = self._arguments.pop(event.call_id, "")
+        self._line(f"⚙ {event.server}.{event.tool} {arguments} {outcome}".replace("  ", " "))
+
+    def _line(self, text: str) -> None:
+        self.err.write(safe_text(text) + "\n")
+        self.err.flush()
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+async def run_headless(engine: ChatEngine, prompt: str, *, json_mode: bool = False, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    printer = HeadlessPrinter(json_mode=json_mode, out=out or sys.stdout, err=err or sys.stderr)
+    engine.listeners.append(printer)
+    loop = asyncio.get_running_loop()
+    interrupted = False
+
+    def on_signal() -> None:
+        nonlocal interrupted
+        interrupted = True
+        engine.cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, on_signal)
+        except (NotImplementedError, RuntimeError):  # not the main thread (tests) or no signals
+            pass
+    status = 1
+    try:
+        await engine.start()
+        async for event in engine.run_turn(prompt):
+            printer(event)
+            if isinstance(event, TurnFinished):
+                status = 130 if event.cancelled or interrupted else 0
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError):
+                pass
+        await engine.aclose()
+    return status
+

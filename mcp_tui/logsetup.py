@@ -1,0 +1,78 @@
+"""Route every log record to the log file, masked, so nothing writes over the screen.
+
+chuk-tool-processor attaches a StreamHandler(sys.stderr) when it is imported and
+chuk-llm logs errors through logging's last-resort handler: both would draw over a
+full-screen app. `tame_library_handlers()` runs again after each lazy heavy import.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from mcp_tui import paths
+
+_secrets: set[str] = set()
+MASK = "•••"
+
+
+class SecretFilter(logging.Filter):
+    """Masks API keys and server env/header values in every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _secrets:
+            message = record.getMessage()
+            masked = mask_secrets(message)
+            if masked != message:
+                record.msg, record.args = masked, ()
+            if record.exc_info and record.exc_info[1] is not None:
+                record.exc_text = mask_secrets(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def add_secrets(values: Iterable[str]) -> None:
+    # Short values would mask ordinary words; real keys and tokens are longer.
+    _secrets.update(v for v in values if v and len(v) >= 6)
+
+
+def mask_secrets(text: str) -> str:
+    for secret in sorted(_secrets, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def log_file() -> Path:
+    return paths.log_dir() / "mcp-tui.log"
+
+
+def setup_logging(level: int = logging.INFO) -> Path:
+    path = log_file()
+    paths.ensure(path.parent)
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=2, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(SecretFilter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.captureWarnings(True)
+    tame_library_handlers()
+    return path
+
+
+def tame_library_handlers() -> None:
+    """Remove console handlers that libraries attached; their records reach the file via root."""
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        if not isinstance(logger, logging.Logger):
+            continue
+        for handler in list(logger.handlers):
+            stream = getattr(handler, "stream", None)
+            if stream in (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__):
+                logger.removeHandler(handler)
+        if logger is not logging.getLogger():
+            logger.propagate = True

@@ -1,0 +1,18 @@
+"""Approval modes and decisions, shared by settings, the engine and the UI."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ApprovalMode(str, Enum):
+    ASK = "ask"  # read-only tools run; the others are asked about (denied when nobody can answer)
+    AUTO = "auto"  # everything runs
+    READONLY = "readonly"  # read-only tools run; the others are denied
+    NEVER = "never"  # nothing runs
+
+
+class Decision(str, Enum):
+    RUN = "run"
+    TRUST = "trust"  # run, and run this tool without asking for the rest of the session
+    DENY = "deny"

@@ -1,0 +1,129 @@
+"""What the engine tells its faces (the TUI and the headless runner).
+
+Every event is a small Pydantic model with a `type` tag, so the headless runner can
+print it as one JSON line and the UI can dispatch on the class.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+from mcp_tui.models.usage import TokenUsageStats
+
+
+class Event(BaseModel):
+    at: float = Field(default_factory=time.time)
+
+
+class TextDelta(Event):
+    type: Literal["text_delta"] = "text_delta"
+    text: str
+
+
+class ToolCallEvent(Event):
+    call_id: str
+    server: str
+    tool: str  # the server's own tool name
+    qualified_name: str  # what the model called it
+
+
+class ToolCallRequested(ToolCallEvent):
+    type: Literal["tool_requested"] = "tool_requested"
+    arguments: dict[str, Any] | None = None  # None when the model sent something that is not JSON
+    raw_arguments: str = "{}"
+
+
+class ToolCallAwaitingApproval(ToolCallEvent):
+    type: Literal["tool_awaiting_approval"] = "tool_awaiting_approval"
+    arguments: dict[str, Any]
+    annotations: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolCallStarted(ToolCallEvent):
+    type: Literal["tool_started"] = "tool_started"
+
+
+class ToolCallProgress(ToolCallEvent):
+    type: Literal["tool_progress"] = "tool_progress"
+    progress: float
+    total: float | None = None
+    message: str | None = None
+
+
+class ToolCallFinished(ToolCallEvent):
+    type: Literal["tool_finished"] = "tool_finished"
+    result: str  # full text for the screen (the model may get a bounded copy)
+    is_error: bool = False
+    duration: float
+
+
+FailureKind = Literal["failed", "timeout", "denied", "cancelled", "invalid_arguments", "unknown_tool"]
+
+
+class ToolCallFailed(ToolCallEvent):
+    type: Literal["tool_failed"] = "tool_failed"
+    kind: FailureKind
+    error: str
+    duration: float = 0.0
+
+
+class UsageUpdated(Event):
+    type: Literal["usage_updated"] = "usage_updated"
+    usage: TokenUsageStats
+    threshold: int
+
+
+class SegmentRolled(Event):
+    type: Literal["segment_rolled"] = "segment_rolled"
+    segment: int  # 1-based number of the new segment
+    summary: str
+
+
+class TurnFinished(Event):
+    type: Literal["turn_finished"] = "turn_finished"
+    content: str
+    rounds: int
+    cancelled: bool = False
+
+
+class TurnFailed(Event):
+    type: Literal["turn_failed"] = "turn_failed"
+    error: str
+    kind: str = "unknown"
+    hint: str = ""
+
+
+class ServerStateChanged(Event):
+    type: Literal["server_state"] = "server_state"
+    name: str
+    state: str
+    reason: str | None = None
+    tool_count: int = 0
+
+
+AnyEvent = Annotated[
+    Union[
+        TextDelta,
+        ToolCallRequested,
+        ToolCallAwaitingApproval,
+        ToolCallStarted,
+        ToolCallProgress,
+        ToolCallFinished,
+        ToolCallFailed,
+        UsageUpdated,
+        SegmentRolled,
+        TurnFinished,
+        TurnFailed,
+        ServerStateChanged,
+    ],
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+
+
+def parse_event(line: str | bytes) -> Event:
+    """Read back one `--json` line (the tests and scripts use it)."""
+    return EVENT_ADAPTER.validate_json(line)

@@ -1,0 +1,148 @@
+"""The conversation in OpenAI tool-calling format, as Pydantic models.
+
+ChatContext keeps these; SessionManager only tracks the same traffic for tokens,
+cost and segments (see shared/reference/session-manager-integration.md).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class MessageRole(str, Enum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+    TOOL = "tool"
+
+
+class ToolCall(BaseModel):
+    """One call the model asked for; `arguments` stays the raw JSON string it sent."""
+
+    id: str
+    name: str
+    arguments: str = "{}"
+
+    def parsed_arguments(self) -> dict[str, Any]:
+        """The arguments as a dict; raises ValueError when they are not a JSON object."""
+        value = json.loads(self.arguments or "{}")
+        if not isinstance(value, dict):
+            raise ValueError("tool arguments must be a JSON object")
+        return value
+
+    def to_llm(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": self.arguments or "{}"},
+        }
+
+
+class Message(BaseModel):
+    role: MessageRole
+    content: str | None = None
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    tool_call_id: str | None = None
+    name: str | None = None
+    # Ours only, never sent: marks an answer stopped by the user or cut by the provider.
+    interrupted: bool = False
+
+    def to_llm(self) -> dict[str, Any]:
+        msg: dict[str, Any] = {"role": self.role.value}
+        if self.role is MessageRole.ASSISTANT:
+            # Some servers' templates fail on a missing content: send "" rather than drop it.
+            msg["content"] = self.content or ""
+            if self.tool_calls:
+                msg["tool_calls"] = [tc.to_llm() for tc in self.tool_calls]
+        else:
+            msg["content"] = self.content or ""
+        if self.role is MessageRole.TOOL:
+            msg["tool_call_id"] = self.tool_call_id
+            if self.name:
+                msg["name"] = self.name
+        return msg
+
+
+class HistoryError(ValueError):
+    """The message list would be rejected by an OpenAI-format provider."""
+
+
+class ConversationHistory(BaseModel):
+    messages: list[Message] = Field(default_factory=list)
+
+    def add_user_message(self, content: str) -> Message:
+        return self._add(Message(role=MessageRole.USER, content=content))
+
+    def add_assistant_message(
+        self, content: str | None, tool_calls: list[ToolCall] | None = None, *, interrupted: bool = False
+    ) -> Message:
+        return self._add(
+            Message(
+                role=MessageRole.ASSISTANT,
+                content=content,
+                tool_calls=list(tool_calls or []),
+                interrupted=interrupted,
+            )
+        )
+
+    def add_tool_response(self, tool_call_id: str, content: str, name: str | None = None) -> Message:
+        return self._add(Message(role=MessageRole.TOOL, tool_call_id=tool_call_id, content=content, name=name))
+
+    def set_system_prompt(self, prompt: str | None) -> None:
+        self.messages = [m for m in self.messages if m.role is not MessageRole.SYSTEM]
+        if prompt:
+            self.messages.insert(0, Message(role=MessageRole.SYSTEM, content=prompt))
+
+    def clear(self, keep_system_prompt: bool = True) -> None:
+        self.messages = [m for m in self.messages if keep_system_prompt and m.role is MessageRole.SYSTEM]
+
+    def get_messages_for_llm(self) -> list[dict[str, Any]]:
+        return [m.to_llm() for m in self.messages]
+
+    def pending_tool_call_ids(self) -> list[str]:
+        """Ids of the last assistant message's calls that have no tool message yet."""
+        for index in range(len(self.messages) - 1, -1, -1):
+            msg = self.messages[index]
+            if msg.role is MessageRole.ASSISTANT and msg.tool_calls:
+                answered = {m.tool_call_id for m in self.messages[index + 1 :] if m.role is MessageRole.TOOL}
+                return [tc.id for tc in msg.tool_calls if tc.id not in answered]
+            if msg.role in (MessageRole.USER, MessageRole.ASSISTANT):
+                return []
+        return []
+
+    def validate_sequence(self) -> None:
+        """Raise HistoryError unless every tool_call is followed by exactly one tool message."""
+        validate_llm_messages(self.get_messages_for_llm())
+
+    def _add(self, message: Message) -> Message:
+        self.messages.append(message)
+        return message
+
+
+def validate_llm_messages(messages: list[dict[str, Any]]) -> None:
+    """Check OpenAI's rule on a wire-format list: tool messages answer the calls just before them.
+
+    Shared by ChatContext and the tests that inspect what the provider received.
+    """
+    pending: list[str] = []
+    for position, msg in enumerate(messages):
+        role = msg.get("role")
+        if role == "tool":
+            call_id = msg.get("tool_call_id")
+            if call_id not in pending:
+                raise HistoryError(f"message {position}: tool message for unknown or answered call {call_id!r}")
+            pending.remove(call_id)
+            continue
+        if pending:
+            raise HistoryError(f"message {position}: calls {pending} have no tool message")
+        if role == "assistant":
+            ids = [tc["id"] for tc in msg.get("tool_calls") or []]
+            if len(ids) != len(set(ids)):
+                raise HistoryError(f"message {position}: duplicate tool_call ids")
+            pending = ids
+    if pending:
+        raise HistoryError(f"calls {pending} have no tool message")

@@ -1,0 +1,54 @@
+"""SessionManager tracking: offline token counts, stats, segment rolls, never breaks the chat."""
+
+import socket
+
+from mcp_tui.engine.context import ChatContext
+from mcp_tui.models.messages import ToolCall
+from mcp_tui.store.tokens import count_tokens
+
+
+def test_counts_with_the_shipped_encoding():
+    assert count_tokens("hello world") == 2
+    assert count_tokens("") == 0 and count_tokens(None) == 0
+
+
+async def test_tracking_works_with_network_blocked(monkeypatch):
+    def refuse(*a, **k):
+        raise OSError("network is off in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "/nonexistent-cache")
+    ctx = ChatContext(provider="openai", model="gpt-4o-mini", system_prompt="s")
+    await ctx.add_user_message("what time is it in Tokyo?")
+    await ctx.add_assistant_message(None, [ToolCall(id="1", name="time__now", arguments="{}")])
+    await ctx.add_tool_response("1", "12:00", "time__now", arguments={"tz": object()})
+    await ctx.add_assistant_message("It is noon.")
+    stats = await ctx.get_token_stats()
+    assert ctx.tracker.broken is None
+    assert stats.prompt_tokens > 0 and stats.completion_tokens > 0
+    assert stats.total_tokens == stats.prompt_tokens + stats.completion_tokens
+    assert stats.messages == 3  # user + two AI messages; tool events are counted apart
+    assert ctx.get_status_summary()["token_usage"]["total"] == stats.total_tokens
+
+
+async def test_segments_roll_and_are_reported():
+    ctx = ChatContext(provider="openai", model="gpt-4o-mini", max_turns_per_segment=4)
+    rolls = []
+    ctx.on_segment_rolled.append(lambda n, summary: rolls.append((n, summary)))
+    for i in range(6):
+        await ctx.add_user_message(f"question {i} about the weather in Paris?")
+        await ctx.add_assistant_message(f"answer {i}")
+    stats = await ctx.get_token_stats()
+    assert stats.segments == 3
+    assert [n for n, _ in rolls] == [2, 3]
+    assert "weather in Paris" in rolls[0][1]
+    assert stats.segment_tokens < stats.total_tokens
+
+
+async def test_tracking_is_measured_and_cheap():
+    ctx = ChatContext(provider="openai", model="gpt-4o-mini")
+    for i in range(50):
+        await ctx.add_user_message(f"q{i}")
+        await ctx.add_assistant_message(f"a{i}")
+    await ctx.get_token_stats()
+    assert len(ctx.tracker.op_seconds) == 100
