@@ -1,0 +1,342 @@
+"""One MCP server: an owner task that enters and exits its transport and session.
+
+anyio cancel scopes must be exited by the task that entered them, so everything about
+the connection's lifetime happens in `_run`; other tasks only use `session` for calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import IO, Any
+
+import anyio
+import mcp_types as types
+from mcp.client.session import ClientSession
+
+from mcp_tui.config.models import ServerConfig
+from mcp_tui.servers import errors, processes
+from mcp_tui.servers.models import ServerState, ServerStatus, ToolInfo
+from mcp_tui.servers.naming import NameRegistry
+
+log = logging.getLogger(__name__)
+
+MAX_LOG_BYTES = 2_000_000  # rotate a server's log at start once it is this big
+STOP_GRACE = 8.0  # the SDK's own shutdown: 2 s after stdin closes, 2 s after SIGTERM, then SIGKILL
+
+
+def log_path(log_dir: Path, name: str) -> Path:
+    return log_dir / "servers" / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name) or '_'}.log"
+
+
+class ServerConnection:
+    def __init__(
+        self,
+        config: ServerConfig,
+        *,
+        log_dir: Path,
+        startup_timeout: float,
+        registry: NameRegistry,
+        spawn_lock: asyncio.Lock,
+        on_change: Callable[[ServerConnection], None],
+    ) -> None:
+        self.config = config
+        self.name = config.name
+        self.log_file = log_path(log_dir, config.name)
+        self.startup_timeout = startup_timeout
+        self._registry = registry
+        self._spawn_lock = spawn_lock  # one spawn at a time, so the new child pid is ours
+        self._on_change = on_change
+        self.state = ServerState.STOPPED
+        self.reason: str | None = "not started"
+        self.since = time.time()
+        self.tools: list[ToolInfo] = []  # kept after an exit so calls can say "unavailable"
+        self.session: ClientSession | None = None
+        self.stopping = False
+        self._task: asyncio.Task | None = None
+        self._scope: anyio.CancelScope | None = None
+        self._wake: anyio.Event | None = None
+        self._lost = False
+        self._tools_stale = False
+        self._pid: int | None = None
+        self._log_offset = 0
+        self._errlog: IO[str] | None = None
+        if config.disabled:
+            self.state, self.reason = ServerState.DISABLED, None
+        elif config.config_error:
+            self.state, self.reason = ServerState.FAILED, config.config_error
+
+    # -- state ---------------------------------------------------------------
+
+    def status(self) -> ServerStatus:
+        tool_count = len(self.tools) if self.state is ServerState.READY else 0
+        return ServerStatus(
+            name=self.name, state=self.state, reason=self.reason, tool_count=tool_count,
+            transport=self.config.transport, since=self.since,
+        )
+
+    def _set(self, state: ServerState, reason: str | None = None) -> None:
+        self.state, self.reason, self.since = state, reason, time.time()
+        log.info("server %s: %s%s", self.name, state.value, f" ({reason})" if reason else "")
+        self._on_change(self)
+
+    def connection_lost(self) -> None:
+        """Called when the transport ends or a call saw 'Connection closed'."""
+        if self.state is ServerState.READY and not self.stopping:
+            self._lost = True
+            if self._wake is not None:
+                self._wake.set()
+
+    async def wait_not_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.state is ServerState.READY and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def start(self) -> None:
+        if self.config.disabled:
+            self._set(ServerState.DISABLED)
+            return
+        if self.config.config_error:
+            self._set(ServerState.FAILED, self.config.config_error)
+            return
+        self.stopping = False
+        self._set(ServerState.STARTING)
+        self._task = asyncio.create_task(self._run(), name=f"mcp-server:{self.name}")
+
+    async def stop(self) -> None:
+        task = self._task
+        if task is None:
+            return
+        self.stopping = True
+        if not task.done():
+            if self._scope is not None:
+                self._scope.cancel()  # the owner unwinds its transport itself
+            else:
+                task.cancel()  # not running yet: nothing entered
+            await asyncio.wait([task], timeout=STOP_GRACE)  # never raises the task's exception
+            if not task.done():
+                log.warning("server %s did not stop in %ss; cancelling its task", self.name, STOP_GRACE)
+                task.cancel()
+                await asyncio.wait([task], timeout=2.0)
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: the owner already reported it
+        self._task = None
+        processes.kill_group(self._pid)
+        self._pid = None
+        self._close_log()
+        if self.state in (ServerState.STARTING, ServerState.READY):
+            self._set(ServerState.STOPPED)
+
+    async def _run(self) -> None:
+        self._lost = self._tools_stale = False
+        self._wake = anyio.Event()
+        self._open_log()
+        try:
+            with anyio.CancelScope() as scope:
+                self._scope = scope
+                await self._serve()
+        except BaseException as exc:
+            if self.stopping:
+                pass  # stop() reports STOPPED
+            elif all(isinstance(e, asyncio.CancelledError) for e in errors.leaves(exc)):
+                raise  # cancelled from outside (the loop shutting down)
+            elif self.state in (ServerState.EXITED, ServerState.FAILED):  # already reported
+                log.debug("server %s: %s", self.name, errors.describe(exc))
+            else:
+                self._set(*self._failure(exc))
+        finally:
+            self._scope = None
+            self.session = None
+            processes.kill_group(self._pid)  # grandchildren the server left behind
+            self._pid = None
+            self._close_log()
+
+    async def _serve(self) -> None:
+        async with AsyncExitStack() as stack:
+            read, write = await self._open_transport(stack)
+            tg = await stack.enter_async_context(anyio.create_task_group())
+            if self.config.transport == "stdio":
+                read = self._relay(tg, read)
+            session = await stack.enter_async_context(
+                ClientSession(read, write, message_handler=self._on_message, logging_callback=self._on_log)
+            )
+            try:
+                with anyio.fail_after(self.startup_timeout):
+                    await session.initialize()
+                    tools = await self._list_tools(session)
+            except Exception as exc:
+                # Report now: unwinding may wait seconds for a server that ignores stdin EOF.
+                self._set(*self._failure(exc))
+                raise
+            self.tools, self.session = tools, session
+            self._set(ServerState.READY)
+            await self._watch(session)
+            self.session = None
+            self._set(ServerState.EXITED, self._exit_reason(started=True))
+            tg.cancel_scope.cancel()
+
+    async def _watch(self, session: ClientSession) -> None:
+        """Wait until the connection is lost; refresh tools when the server says they changed."""
+        while True:
+            assert self._wake is not None
+            await self._wake.wait()
+            self._wake = anyio.Event()
+            if self._lost:
+                return
+            if self._tools_stale:
+                self._tools_stale = False
+                try:
+                    with anyio.fail_after(self.startup_timeout):
+                        self.tools = await self._list_tools(session)
+                    self._on_change(self)
+                except Exception as exc:
+                    log.warning("server %s: refreshing tools failed: %s", self.name, errors.describe(exc))
+
+    # -- transport -----------------------------------------------------------
+
+    async def _open_transport(self, stack: AsyncExitStack) -> Any:
+        cfg = self.config
+        if cfg.transport == "stdio":
+            from mcp.client.stdio import StdioServerParameters, stdio_client
+
+            if not cfg.command:
+                raise ValueError("no command configured")
+            params = StdioServerParameters(command=cfg.command, args=cfg.args, env=cfg.env or None, cwd=cfg.cwd)
+            async with self._spawn_lock:
+                before = processes.child_pids()
+                streams = await stack.enter_async_context(stdio_client(params, errlog=self._errlog))
+                new = processes.child_pids() - before
+                self._pid = new.pop() if len(new) == 1 else None
+            return streams
+        if not cfg.url:
+            raise ValueError("no url configured")
+        if cfg.transport == "sse":
+            from mcp.client.sse import sse_client
+
+            return await stack.enter_async_context(sse_client(cfg.url, headers=cfg.headers or None))
+        import httpx2
+        from mcp.client.streamable_http import streamable_http_client
+
+        client = await stack.enter_async_context(
+            httpx2.AsyncClient(headers=cfg.headers or None, timeout=httpx2.Timeout(30.0, read=300.0))
+        )
+        return await stack.enter_async_context(streamable_http_client(cfg.url, http_client=client))
+
+    def _relay(self, tg: anyio.abc.TaskGroup, source: Any) -> Any:
+        """Pass the server's messages on, so we learn at once when its stdout ends
+        (the session itself would only notice at the next request)."""
+        send, receive = anyio.create_memory_object_stream[Any](0)
+
+        async def pump() -> None:
+            try:
+                async with send:
+                    async for item in source:
+                        await send.send(item)
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+                pass
+            finally:
+                self.connection_lost()
+
+        tg.start_soon(pump)
+        return receive
+
+    async def _list_tools(self, session: ClientSession) -> list[ToolInfo]:
+        found: list[types.Tool] = []
+        cursor: str | None = None
+        for _ in range(100):  # a server paging forever must not hang us
+            params = types.PaginatedRequestParams(cursor=cursor) if cursor else None
+            page = await session.list_tools(params=params)
+            found.extend(page.tools)
+            cursor = page.next_cursor
+            if not cursor:
+                break
+        return [self._info(t) for t in found]
+
+    def _info(self, tool: types.Tool) -> ToolInfo:
+        ann = tool.annotations
+        return ToolInfo(
+            server=self.name,
+            name=tool.name,
+            qualified_name=self._registry.name_for(self.name, tool.name),
+            title=tool.title or (ann.title if ann else None),
+            description=tool.description or "",
+            input_schema=dict(tool.input_schema or {}),
+            read_only=ann.read_only_hint if ann else None,
+            destructive=ann.destructive_hint if ann else None,
+            idempotent=ann.idempotent_hint if ann else None,
+            open_world=ann.open_world_hint if ann else None,
+        )
+
+    async def _on_message(self, message: Any) -> None:
+        if isinstance(message, types.ToolListChangedNotification):
+            self._tools_stale = True
+            if self._wake is not None:
+                self._wake.set()
+        elif isinstance(message, Exception):  # e.g. a non-JSON line on the server's stdout
+            log.debug("server %s sent something unreadable: %s", self.name, message)
+
+    async def _on_log(self, params: types.LoggingMessageNotificationParams) -> None:
+        self._log_line(f"[{params.level}] {params.data}")
+
+    # -- reasons and the log file --------------------------------------------
+
+    def _failure(self, exc: BaseException) -> tuple[ServerState, str]:
+        cfg = self.config
+        root = errors.root_cause(exc)
+        started = self.state is not ServerState.STARTING
+        if isinstance(root, TimeoutError) and not started:
+            return ServerState.FAILED, f"no answer within {self.startup_timeout:g}s (initialize / list tools)"
+        if errors.is_connection_closed(root):
+            return (ServerState.EXITED if started else ServerState.FAILED), self._exit_reason(started)
+        reason = errors.describe(exc, command=cfg.command, cwd=cfg.cwd, url=cfg.url)
+        return (ServerState.EXITED if started else ServerState.FAILED), reason
+
+    def _exit_reason(self, started: bool) -> str:
+        if self.config.transport != "stdio":
+            return "connection closed"
+        line = self.last_stderr_line()
+        head = "exited" if started else "exited during start"
+        return f"{head}: {line}" if line else f"{head} (nothing on stderr)"
+
+    def last_stderr_line(self) -> str | None:
+        try:
+            with open(self.log_file, "rb") as f:
+                f.seek(max(self._log_offset, f.seek(0, os.SEEK_END) - 16_384))
+                tail = f.read().decode(errors="replace")
+        except OSError:
+            return None
+        lines = [ln.strip() for ln in tail.splitlines() if ln.strip() and not ln.startswith("--- mcp-tui")]
+        return lines[-1][:300] if lines else None
+
+    def _open_log(self) -> None:
+        self._close_log()
+        try:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            if self.log_file.exists() and self.log_file.stat().st_size > MAX_LOG_BYTES:
+                self.log_file.replace(self.log_file.with_suffix(".log.1"))
+            self._errlog = open(self.log_file, "a", encoding="utf-8", errors="replace")
+            self._errlog.write(f"--- mcp-tui: starting {self.name} at {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n")
+            self._errlog.flush()
+            self._log_offset = self._errlog.tell()
+        except OSError as exc:
+            log.warning("cannot open %s (%s); server stderr discarded", self.log_file, exc)
+            self._errlog = open(os.devnull, "w")
+            self._log_offset = 0
+
+    def _log_line(self, text: str) -> None:
+        if self._errlog is not None and not self._errlog.closed:
+            self._errlog.write(text.rstrip() + "\n")
+            self._errlog.flush()
+
+    def _close_log(self) -> None:
+        if self._errlog is not None and not self._errlog.closed:
+            self._errlog.close()
+        self._errlog = None

@@ -1,0 +1,188 @@
+"""ServerManager: starts every configured MCP server in the background, lists their tools
+under unique names, and runs tool calls with timeouts, progress and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp.shared.exceptions import MCPError
+
+from mcp_tui.config.models import ServerConfig
+from mcp_tui.servers import errors
+from mcp_tui.servers.connection import ServerConnection
+from mcp_tui.servers.models import ServerState, ServerStatus, ToolCallError, ToolInfo, ToolResult
+from mcp_tui.servers.naming import NameRegistry
+from mcp_tui.servers.results import convert
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, float | None, str | None], Awaitable[None] | None]
+TIMEOUT_GUARD = 5.0  # extra seconds for our own timeout, should the SDK's never fire (a blocked write)
+
+
+class ServerManager:
+    def __init__(
+        self,
+        configs: list[ServerConfig],
+        *,
+        call_timeout: float = 120.0,
+        startup_timeout: float = 30.0,
+        log_dir: Path | None = None,
+        on_status: Callable[[ServerStatus], None] | None = None,
+        max_result_chars: int = 100_000,
+    ) -> None:
+        if log_dir is None:
+            from mcp_tui.paths import log_dir as default_log_dir
+
+            log_dir = default_log_dir()
+        self.call_timeout = call_timeout
+        self.max_result_chars = max_result_chars
+        self.on_status = on_status
+        self._registry = NameRegistry()
+        self._changed = asyncio.Event()
+        spawn_lock = asyncio.Lock()
+        self._conns: dict[str, ServerConnection] = {}
+        for config in configs:
+            if config.name in self._conns:
+                log.warning("duplicate server name %r: the later entry is ignored", config.name)
+                continue
+            self._conns[config.name] = ServerConnection(
+                config, log_dir=log_dir, startup_timeout=startup_timeout, registry=self._registry,
+                spawn_lock=spawn_lock, on_change=self._notify,
+            )
+
+    # -- status --------------------------------------------------------------
+
+    def _notify(self, conn: ServerConnection) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+        if self.on_status is not None:
+            try:
+                self.on_status(conn.status())
+            except Exception:
+                log.exception("on_status callback failed")
+
+    def statuses(self) -> list[ServerStatus]:
+        return [c.status() for c in self._conns.values()]
+
+    def tools(self) -> list[ToolInfo]:
+        return [t for c in self._conns.values() if c.state is ServerState.READY for t in c.tools]
+
+    def resolve(self, qualified_name: str) -> ToolInfo | None:
+        """The tool behind a qualified name; also for a server that is down, so a call
+        can say 'unavailable' rather than 'unknown tool'."""
+        pair = self._registry.lookup(qualified_name)
+        conn = self._conns.get(pair[0]) if pair else None
+        if conn is None:
+            return None
+        return next((t for t in conn.tools if t.name == pair[1]), None)
+
+    # -- lifecycle -----------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start every server concurrently in the background; returns at once."""
+        for conn in self._conns.values():
+            if conn.state not in (ServerState.STARTING, ServerState.READY):
+                conn.start()
+
+    async def wait_settled(self, timeout: float | None = None) -> None:
+        """Wait until no server is starting, or `timeout` seconds."""
+
+        async def settled() -> None:
+            while any(c.state is ServerState.STARTING for c in self._conns.values()):
+                await self._changed.wait()
+
+        try:
+            await asyncio.wait_for(settled(), timeout)
+        except asyncio.TimeoutError:
+            pass
+
+    async def restart(self, name: str) -> None:
+        conn = self._conns.get(name)
+        if conn is None:
+            raise ValueError(f"no server named {name!r}")
+        await conn.stop()
+        conn.start()
+
+    async def aclose(self) -> None:
+        """Stop every server (asked in reverse order, waited for together)."""
+        conns = list(reversed(self._conns.values()))
+        await asyncio.gather(*(c.stop() for c in conns), return_exceptions=True)
+
+    # -- calls ---------------------------------------------------------------
+
+    async def call(
+        self,
+        qualified_name: str,
+        arguments: dict,
+        *,
+        progress: Progress | None = None,
+        timeout: float | None = None,
+    ) -> ToolResult:
+        info = self.resolve(qualified_name)
+        if info is None:
+            raise ToolCallError("unknown_tool", f"there is no tool named {qualified_name!r}")
+        conn = self._conns[info.server]
+        session = conn.session
+        if conn.state is not ServerState.READY or session is None:
+            why = f": {conn.reason}" if conn.reason else ""
+            raise ToolCallError("unavailable", f"server {info.server!r} is {conn.state.value}{why}")
+        args = _json_safe(arguments)
+        limit = timeout if timeout is not None else self.call_timeout
+        try:
+            async with asyncio.timeout(limit + TIMEOUT_GUARD):
+                result = await session.call_tool(
+                    info.name, args, read_timeout_seconds=limit,
+                    progress_callback=_progress_adapter(progress) if progress else None,
+                )
+        except TimeoutError:
+            raise ToolCallError("timeout", f"{qualified_name} did not answer within {limit:g}s") from None
+        except MCPError as exc:
+            if exc.code == types.REQUEST_TIMEOUT:
+                raise ToolCallError("timeout", f"{qualified_name} did not answer within {limit:g}s") from None
+            if exc.code == types.CONNECTION_CLOSED:
+                raise await self._lost(conn) from None
+            raise ToolCallError("protocol", f"{info.server} answered with error {exc.code}: {exc.error.message}") from None
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            raise await self._lost(conn) from None
+        except Exception as exc:  # a malformed result, an input-required result ...
+            raise ToolCallError("protocol", f"{info.server}: {errors.describe(exc)}") from None
+        if not isinstance(result, types.CallToolResult):
+            raise ToolCallError("protocol", f"{info.server} sent an unexpected kind of result")
+        return convert(result, self.max_result_chars)
+
+    async def _lost(self, conn: ServerConnection) -> ToolCallError:
+        if conn.stopping:
+            return ToolCallError("cancelled", f"server {conn.name!r} was stopped during the call")
+        conn.connection_lost()
+        await conn.wait_not_ready(1.0)  # let the owner task find the exit reason
+        why = conn.reason if conn.state is not ServerState.READY and conn.reason else "connection closed"
+        return ToolCallError("unavailable", f"server {conn.name!r}: {why}")
+
+
+def _json_safe(arguments: Any) -> dict[str, Any]:
+    if arguments is None:
+        return {}
+    if not isinstance(arguments, dict):
+        raise ToolCallError("protocol", "tool arguments must be a JSON object")
+    return json.loads(json.dumps(arguments, default=str))
+
+
+def _progress_adapter(progress: Progress):
+    async def forward(value: float, total: float | None, message: str | None) -> None:
+        try:
+            outcome = progress(value, total, message)
+            if inspect.isawaitable(outcome):
+                await outcome
+        except Exception:
+            log.exception("progress callback failed")
+
+    return forward

@@ -1,0 +1,73 @@
+"""What the ServerManager reports: server states, tools, tool results and call errors."""
+
+from __future__ import annotations
+
+import time
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from mcp_tui.config.models import Transport
+
+
+class ServerState(str, Enum):
+    STARTING = "starting"
+    READY = "ready"
+    FAILED = "failed"  # could not start (bad config, missing command, no answer ...)
+    EXITED = "exited"  # was ready, then the connection died
+    STOPPED = "stopped"  # we stopped it
+    DISABLED = "disabled"
+
+
+class ServerStatus(BaseModel):
+    name: str
+    state: ServerState
+    reason: str | None = None
+    tool_count: int = 0
+    transport: Transport = "stdio"
+    since: float = Field(default_factory=time.time)
+
+
+class ToolInfo(BaseModel):
+    server: str
+    name: str  # the server's own name for it
+    qualified_name: str  # what the model calls: unique and OpenAI-safe
+    title: str | None = None
+    description: str = ""
+    input_schema: dict[str, Any] = Field(default_factory=dict)
+    read_only: bool | None = None
+    destructive: bool | None = None
+    idempotent: bool | None = None
+    open_world: bool | None = None
+
+    def to_openai(self) -> dict[str, Any]:
+        schema = dict(self.input_schema) if self.input_schema else {}
+        schema.setdefault("type", "object")
+        if schema["type"] == "object":
+            schema.setdefault("properties", {})  # some APIs reject an object schema without it
+        return {
+            "type": "function",
+            "function": {"name": self.qualified_name, "description": self.description, "parameters": schema},
+        }
+
+
+class ToolResult(BaseModel):
+    text: str  # what the model gets, bounded
+    full_text: str  # everything, for the screen
+    is_error: bool = False
+    structured: dict[str, Any] | None = None
+    truncated: bool = False
+
+
+ErrorKind = Literal["timeout", "unavailable", "unknown_tool", "protocol", "cancelled"]
+
+
+class ToolCallError(Exception):
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"ToolCallError({self.kind!r}, {self.message!r})"

@@ -1,0 +1,49 @@
+"""Turn an MCP CallToolResult into text a model can read, bounded for the model."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import mcp_types as types
+
+from mcp_tui.servers.models import ToolResult
+
+
+def _b64_size(data: str) -> int:
+    return len(data) * 3 // 4 - data[-2:].count("=") if data else 0
+
+
+def describe_block(block: Any) -> str:
+    if isinstance(block, types.TextContent):
+        return block.text
+    if isinstance(block, types.ImageContent):
+        return f"[image: {block.mime_type}, {_b64_size(block.data)} bytes]"
+    if isinstance(block, types.AudioContent):
+        return f"[audio: {block.mime_type}, {_b64_size(block.data)} bytes]"
+    if isinstance(block, types.EmbeddedResource):
+        res = block.resource
+        if isinstance(res, types.TextResourceContents):
+            return res.text
+        size = _b64_size(getattr(res, "blob", "") or "")
+        return f"[resource {res.uri}: {res.mime_type or 'binary'}, {size} bytes]"
+    if isinstance(block, types.ResourceLink):
+        return f"[resource {block.uri}" + (f": {block.name}]" if block.name else "]")
+    return f"[{getattr(block, 'type', type(block).__name__)} content]"
+
+
+def bound(text: str, limit: int) -> tuple[str, bool]:
+    if len(text) <= limit:
+        return text, False
+    cut = len(text) - limit
+    return f"{text[:limit]}\n[output truncated: {cut:,} of {len(text):,} characters cut]", True
+
+
+def convert(result: types.CallToolResult, max_chars: int) -> ToolResult:
+    parts = [describe_block(b) for b in result.content or []]
+    structured = result.structured_content if isinstance(result.structured_content, dict) else None
+    full = "\n".join(parts)
+    if not parts and structured is not None:
+        full = json.dumps(structured, ensure_ascii=False, default=str)
+    text, truncated = bound(full, max_chars)
+    return ToolResult(text=text, full_text=full, is_error=bool(result.is_error), structured=structured, truncated=truncated)

@@ -1,0 +1,107 @@
+"""A deliberately misbehaving MCP server for the ServerManager tests.
+
+Flags: --exit-at-start (dies before answering), --junk-stdout (non-JSON lines on stdout),
+--flood-stderr (lots of stderr, which must land in the log file, not on our terminal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import anyio
+from mcp.server.mcpserver import Context, Image, MCPServer
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+
+# 1x1 transparent PNG
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+server = MCPServer("unruly")
+
+
+@server.tool(annotations=ToolAnnotations(read_only_hint=True))
+def echo(text: str) -> str:
+    """Return the text unchanged."""
+    return text
+
+
+@server.tool()
+def no_args() -> str:
+    """A tool without parameters."""
+    return "no args ok"
+
+
+@server.tool()
+async def slow(seconds: float, steps: int, ctx: Context) -> str:
+    """Sleep `seconds` in `steps`, reporting progress after each step."""
+    for i in range(steps):
+        await anyio.sleep(seconds / max(steps, 1))
+        await ctx.report_progress(i + 1, steps, f"step {i + 1}/{steps}")
+    return f"slept {seconds}s"
+
+
+@server.tool()
+def crash() -> str:
+    """Kill the whole server mid-call."""
+    print("crashing now", file=sys.stderr, flush=True)
+    os._exit(3)
+
+
+@server.tool()
+async def hang() -> str:
+    """Never return."""
+    await anyio.sleep_forever()
+    return "unreachable"
+
+
+@server.tool()
+def fail() -> str:
+    """Raise an exception."""
+    raise RuntimeError("fail() always fails")
+
+
+@server.tool()
+def error_result() -> CallToolResult:
+    """Return an is_error result without raising."""
+    return CallToolResult(content=[TextContent(type="text", text="something went wrong")], is_error=True)
+
+
+@server.tool()
+def big(megabytes: float) -> str:
+    """Return that many megabytes of text."""
+    return "x" * int(megabytes * 1024 * 1024)
+
+
+@server.tool()
+def image() -> Image:
+    """Return a tiny PNG."""
+    return Image(data=PNG, format="png")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--exit-at-start", action="store_true")
+    parser.add_argument("--junk-stdout", action="store_true")
+    parser.add_argument("--flood-stderr", action="store_true")
+    opts = parser.parse_args()
+    if opts.exit_at_start:
+        print("unruly: refusing to start (--exit-at-start)", file=sys.stderr, flush=True)
+        sys.exit(1)
+    if opts.flood_stderr:
+        for i in range(2000):
+            print(f"unruly stderr flood line {i}", file=sys.stderr)
+        sys.stderr.flush()
+    if opts.junk_stdout:
+        print("this is not JSON-RPC", flush=True)
+        print("{not json either", flush=True)
+        time.sleep(0.05)
+    server.run("stdio")
+
+
+if __name__ == "__main__":
+    main()
