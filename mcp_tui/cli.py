@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     from mcp_tui.config.loader import load_servers
 
     loaded = load_servers(settings.config_path, only=settings.only_servers)
+    from mcp_tui.logsetup import add_secrets
+
+    add_secrets(loaded.secret_values())  # also secrets expanded into urls and args
     if headless:
         return _run_headless(args, settings, loaded, log_path)
     from mcp_tui.ui.app import run_app

@@ -104,6 +104,7 @@ async def run_headless(engine: ChatEngine, prompt: str, *, json_mode: bool = Fal
                 loop.remove_signal_handler(sig)
             except (NotImplementedError, RuntimeError):
                 pass
+        engine.listeners.remove(printer)  # the shutdown's own state changes are not news
         await engine.aclose()
     return status
 

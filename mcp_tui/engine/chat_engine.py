@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 
 class ChatEngine:
     def __init__(self, settings: Settings, servers: list[ServerConfig], *, asker: Asker | None = None) -> None:
-        from mcp_tui.llm import LLMAdapter, LLMSettings  # chuk-llm itself loads on first use
         from mcp_tui.servers import ServerManager
 
         self.settings = settings
@@ -31,14 +30,7 @@ class ChatEngine:
         if settings.api_key:
             add_secrets([settings.api_key.get_secret_value()])
         self.listeners: list[Callable[[Event], None]] = []
-        self.llm = LLMAdapter(
-            LLMSettings(
-                provider=settings.provider or "openai",
-                model=settings.model,
-                api_base=settings.api_base,
-                api_key=settings.api_key,
-            )
-        )
+        self.llm = self._make_llm(settings.provider or "openai", settings.model)
         self.servers = ServerManager(servers, call_timeout=settings.tool_timeout, on_status=self._server_status)
         self.context = ChatContext(
             provider=self.llm.provider,
@@ -58,6 +50,38 @@ class ChatEngine:
             max_rounds=settings.max_rounds,
             server_wait=settings.server_wait,
         )
+
+    def _make_llm(self, provider: str, model: str | None):
+        from mcp_tui.llm import LLMAdapter, LLMSettings
+
+        same_provider = provider == (self.settings.provider or "openai")
+        return LLMAdapter(
+            LLMSettings(
+                provider=provider,
+                model=model,
+                # a base URL or key given for one provider means nothing to another
+                api_base=self.settings.api_base if same_provider else None,
+                api_key=self.settings.api_key if same_provider else None,
+            ),
+            max_retries=self.settings.max_retries,
+        )
+
+    async def set_model(self, model: str | None, provider: str | None = None) -> str:
+        """Switch model (and provider) for the next turn; returns the new provider/model label."""
+        if self.busy:
+            raise RuntimeError("wait for the answer to finish (or press Esc) before switching models")
+        llm = self._make_llm(provider or self.llm.provider, model)
+        old, self.llm = self.llm, llm
+        self.conversation.llm = llm
+        self.context.set_model(llm.provider, llm.model)
+        await old.aclose()
+        return self.context.model_label
+
+    def clear(self) -> None:
+        """Forget the conversation (the system prompt stays)."""
+        if self.busy:
+            raise RuntimeError("wait for the answer to finish (or press Esc) first")
+        self.context.history.clear(keep_system_prompt=True)
 
     async def start(self) -> None:
         """Start every server in the background; returns at once."""

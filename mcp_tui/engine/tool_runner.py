@@ -70,7 +70,7 @@ class ToolRunner:
         try:
             arguments = call.parsed_arguments()
         except ValueError as exc:
-            await self._fail(call, "invalid_arguments", f"Error: the arguments are not a valid JSON object ({exc}). Call the tool again with a JSON object.", 0.0)
+            await self._fail(call, "invalid_arguments", f"Error: the arguments are not a valid JSON object ({exc}): {call.arguments[:200]!r}. Call the tool again with a JSON object.", 0.0)
             return
 
         decision = self.policy.decide_now(call.name, info.read_only)

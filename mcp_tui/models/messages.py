@@ -34,12 +34,17 @@ class ToolCall(BaseModel):
             raise ValueError("tool arguments must be a JSON object")
         return value
 
+    def wire_arguments(self) -> str:
+        """What providers accept back: valid JSON. Unparseable arguments go out as "{}";
+        the tool message already told the model what was wrong with them."""
+        try:
+            json.loads(self.arguments or "{}")
+        except ValueError:
+            return "{}"
+        return self.arguments or "{}"
+
     def to_llm(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "type": "function",
-            "function": {"name": self.name, "arguments": self.arguments or "{}"},
-        }
+        return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": self.wire_arguments()}}
 
 
 class Message(BaseModel):

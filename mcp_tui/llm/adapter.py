@@ -1,0 +1,228 @@
+"""LLMAdapter: one provider/model, streaming text and tool calls, failing with ProviderError.
+
+chuk_llm is imported lazily (the import costs ~0.5 s) and only after
+CHUK_LLM_DISCOVERY_ENABLED=false is in place (else its import probes Ollama).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import logging
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import BaseModel, SecretStr
+
+from mcp_tui.llm.errors import ProviderError, from_exception, from_text, hint_for
+
+os.environ.setdefault("CHUK_LLM_DISCOVERY_ENABLED", "false")
+
+log = logging.getLogger(__name__)
+
+# Providers whose client is plain OpenAILLMClient get our fixed subclass instead.
+_OPENAI_CLASS = "chuk_llm.llm.providers.openai_client:OpenAILLMClient"
+
+
+class LLMSettings(BaseModel):
+    provider: str = "openai"
+    model: str | None = None
+    api_base: str | None = None
+    api_key: SecretStr | None = None
+
+
+class StreamText(BaseModel):
+    text: str
+
+
+class StreamToolCall(BaseModel):
+    id: str
+    name: str
+    arguments: str  # raw, as the model sent it; "" becomes "{}"
+
+
+StreamItem = StreamText | StreamToolCall
+
+
+class LLMAdapter:
+    """Streams one answer at a time from the configured provider."""
+
+    def __init__(self, settings: LLMSettings, *, max_retries: int | None = None) -> None:
+        self.settings = settings
+        self.max_retries = max_retries
+        self._client: Any = None
+        self._config: Any = None
+
+    @property
+    def provider(self) -> str:
+        return self.settings.provider
+
+    @property
+    def model(self) -> str:
+        if self.settings.model:
+            return self.settings.model
+        config = self._provider_config()
+        return (config.default_model if config is not None else None) or ""
+
+    @property
+    def key_env(self) -> str | None:
+        config = self._provider_config()
+        return config.api_key_env if config is not None else None
+
+    @property
+    def api_base(self) -> str | None:
+        if self.settings.api_base:
+            return self.settings.api_base
+        config = self._provider_config()
+        return config.api_base if config is not None else None
+
+    def _provider_config(self) -> Any:
+        if self._config is None:
+            from chuk_llm.configuration import get_config  # ~0.15 s, cheaper than the client
+
+            try:
+                self._config = get_config().get_provider(self.provider)
+            except Exception:
+                return None
+        return self._config
+
+    def _api_key(self) -> str | None:
+        if self.settings.api_key is not None:
+            return self.settings.api_key.get_secret_value() or None
+        config = self._provider_config()
+        return config.get_api_key() if config is not None else None
+
+    def _build_client(self) -> Any:
+        config = self._provider_config()
+        if config is None:
+            raise ProviderError(f"Unknown provider {self.provider!r}.", "bad_request", hint="Check --provider (mcp-tui --doctor lists them).")
+        key = self._api_key()
+        if key is None and config.api_key_env:
+            raise ProviderError(
+                f"No API key for {self.provider}: {config.api_key_env} is not set.",
+                "auth",
+                hint=hint_for("auth", key_env=config.api_key_env),
+            )
+        if not self.model:
+            raise ProviderError(f"{self.provider} has no default model.", "bad_request", hint="Pass --model.")
+        if config.client_class == _OPENAI_CLASS:
+            from mcp_tui.llm.openai_client import OpenAIStreamClient
+
+            # Built directly: get_client() insists on the env var even when a key is given.
+            return OpenAIStreamClient(self.model, key, self.api_base, max_retries=self.max_retries)
+        client = self._other_client(config, key)
+        sdk = getattr(client, "client", None)
+        if self.max_retries is not None and hasattr(sdk, "with_options"):
+            client.client = sdk.with_options(max_retries=self.max_retries)
+        return client
+
+    def _other_client(self, config: Any, key: str | None) -> Any:
+        from chuk_llm.llm.client import get_client
+
+        try:
+            # use_cache=False: a cached client stays bound to the first event loop
+            return get_client(self.provider, model=self.model, api_base=self.settings.api_base, api_key=key, use_cache=False)
+        except ValueError as exc:
+            if key is None or "Missing API key" not in str(exc):
+                raise ProviderError(str(exc), "bad_request", hint="Check --provider, --model and --api-base.") from exc
+        # The key came from a flag, not the env var get_client() checks: build it ourselves.
+        module, _, name = config.client_class.partition(":")
+        cls = getattr(importlib.import_module(module), name)
+        accepted = inspect.signature(cls).parameters
+        args = {"model": self.model, "api_key": key, "api_base": self.api_base}
+        return cls(**{k: v for k, v in args.items() if k in accepted})
+
+    async def stream(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> AsyncIterator[StreamItem]:
+        """Text and tool calls as they come; raises ProviderError (also for a cut-off answer)."""
+        if self._client is None:
+            self._client = self._build_client()
+        ctx = {"key_env": self.key_env, "api_base": self.api_base}
+        try:
+            chunks = self._client.create_completion(normalize_messages(messages), tools=normalize_tools(tools), stream=True)
+        except Exception as exc:  # chuk-llm validates messages synchronously
+            log.exception("request refused before sending")
+            raise ProviderError(f"The request could not be built: {exc}", "bad_request", hint=hint_for("bad_request")) from exc
+        try:
+            async for chunk in chunks:
+                if chunk.get("error"):
+                    raise from_text(str(chunk.get("response") or ""), **ctx)
+                if chunk.get("response"):
+                    yield StreamText(text=chunk["response"])
+                for call in chunk.get("tool_calls") or []:
+                    function = call.get("function") or {}
+                    yield StreamToolCall(
+                        id=call.get("id") or "",
+                        name=function.get("name") or "",
+                        arguments=_arguments_text(function.get("arguments")),
+                    )
+        except ProviderError:
+            raise
+        except Exception as exc:
+            if type(exc).__name__ == "IncompleteStream":
+                raise ProviderError(
+                    "The answer was cut off: the connection ended before it was complete.",
+                    "connection",
+                    hint="Ask again; if it keeps happening, check the network or the provider's status.",
+                ) from exc
+            log.debug("LLM stream failed", exc_info=True)
+            raise from_exception(exc, **ctx) from exc
+        finally:
+            await chunks.aclose()  # closes the HTTP stream when the consumer gives up early
+
+    async def aclose(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and hasattr(client, "close"):
+            try:
+                await client.close()
+            except Exception:
+                log.debug("closing the LLM client failed", exc_info=True)
+
+
+def _arguments_text(arguments: Any) -> str:
+    if isinstance(arguments, dict):
+        return json.dumps(arguments)
+    return str(arguments) if arguments else "{}"
+
+
+def _text_of(content: Any) -> str:
+    """A tool result as one string: chuk-llm refuses dicts there."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") if isinstance(p, dict) and p.get("type") == "text" else json.dumps(p) for p in content)
+    return "" if content is None else json.dumps(content, default=str)
+
+
+def normalize_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Copies shaped the way chuk-llm's validation accepts (see library notes)."""
+    out = []
+    for message in messages:
+        m = dict(message)
+        if m.get("role") == "developer":
+            m["role"] = "system"
+        if m.get("role") == "tool" or isinstance(m.get("content"), dict):
+            m["content"] = _text_of(m.get("content"))
+        if m.get("tool_calls"):
+            m["tool_calls"] = [_normalize_call(c) for c in m["tool_calls"]]
+        out.append(m)
+    return out
+
+
+def _normalize_call(call: dict[str, Any]) -> dict[str, Any]:
+    function = dict(call.get("function") or {})
+    function["arguments"] = _arguments_text(function.get("arguments"))
+    return {**call, "type": call.get("type") or "function", "function": function}
+
+
+def normalize_tools(tools: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    if not tools:
+        return None
+    out = []
+    for tool in tools:
+        function = dict(tool.get("function") or {})
+        function["description"] = function.get("description") or ""
+        function["parameters"] = function.get("parameters") or {"type": "object", "properties": {}}
+        out.append({**tool, "type": tool.get("type") or "function", "function": function})
+    return out

@@ -1,0 +1,14 @@
+"""Shared test setup: every test run keeps its files in a temporary MCP_TUI_HOME."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Before anything imports chuk-llm: no Ollama discovery on localhost during tests.
+os.environ.setdefault("CHUK_LLM_DISCOVERY_ENABLED", "false")
+os.environ["MCP_TUI_HOME"] = tempfile.mkdtemp(prefix="mcp-tui-tests-")
+for _key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "MCP_TUI_PROVIDER", "MCP_TUI_MODEL", "MCP_TUI_API_BASE"):
+    os.environ.pop(_key, None)  # a developer's real keys must not leak into tests
+
+from tests.support.fixtures import *  # noqa: E402,F401,F403  (the openai_server fixture)

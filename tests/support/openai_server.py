@@ -1,0 +1,399 @@
+"""A real local OpenAI-compatible HTTP server with scripted replies, for tests and manual tries.
+
+    with OpenAIServer() as srv:
+        srv.enqueue(text("hi ", "there"))
+        ... point a client at srv.base_url ...
+        srv.requests  # every request body, parsed
+
+Streams use HTTP/1.1 chunked SSE like api.openai.com, so a `cut` reply (socket closed
+mid-body) looks to the client like a real dropped connection, not a normal end.
+
+`python -m tests.support.openai_server --port 8765` serves `tool_echo_responder` until Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+# ---------------------------------------------------------------- reply kinds
+
+
+@dataclass
+class Text:
+    chunks: list[str]
+    delay: float = 0.0  # seconds before each chunk
+
+
+@dataclass
+class Call:
+    name: str
+    arguments: str = "{}"  # sent verbatim: "" and non-JSON are allowed on purpose
+    id: str | None = None
+    pieces: int = 3  # how many chunks the arguments are split over
+
+
+@dataclass
+class ToolCalls:
+    calls: list[Call]
+    text: list[str] = field(default_factory=list)  # leading text chunks
+    delay: float = 0.0
+
+
+@dataclass
+class Error:
+    status: int
+    message: str | None = None
+    retry_after: float | None = None  # sent as the Retry-After header
+    type: str | None = None
+    code: str | None = None
+
+
+@dataclass
+class Cut:
+    """Sends these text chunks, then closes the socket: no finish_reason, no [DONE]."""
+
+    chunks: list[str]
+    graceful: bool = False  # end the HTTP body properly (still no [DONE]) instead of dropping
+
+
+Reply = Text | ToolCalls | Error | Cut
+Responder = Callable[[dict[str, Any]], Reply]
+
+
+def text(*chunks: str, delay: float = 0.0) -> Text:
+    return Text(list(chunks), delay)
+
+
+def text_in(whole: str, n: int, delay: float = 0.0) -> Text:
+    """`whole` split into n nearly equal chunks."""
+    size = max(1, -(-len(whole) // n))
+    return Text([whole[i : i + size] for i in range(0, len(whole), size)] or [""], delay)
+
+
+def call(name: str, arguments: str | dict = "{}", id: str | None = None, pieces: int = 3) -> Call:
+    args = json.dumps(arguments) if isinstance(arguments, dict) else arguments
+    return Call(name, args, id, pieces)
+
+
+def tool_calls(*calls: Call, text: list[str] | str | None = None, delay: float = 0.0) -> ToolCalls:
+    lead = [text] if isinstance(text, str) else list(text or [])
+    return ToolCalls(list(calls), lead, delay)
+
+
+def error(status: int, message: str | None = None, *, retry_after: float | None = None, code: str | None = None) -> Error:
+    return Error(status, message, retry_after, code=code)
+
+
+def cut(*chunks: str, graceful: bool = False) -> Cut:
+    return Cut(list(chunks), graceful)
+
+
+_ERROR_DEFAULTS = {
+    400: ("Invalid request.", "invalid_request_error", None),
+    401: ("Incorrect API key provided: test-key.", "invalid_request_error", "invalid_api_key"),
+    403: ("You are not allowed to use this model.", "invalid_request_error", None),
+    404: ("The model `test-model` does not exist or you do not have access to it.", "invalid_request_error", "model_not_found"),
+    429: ("Rate limit reached for requests. Please try again later.", "requests", "rate_limit_exceeded"),
+}
+
+
+def refused_base_url() -> str:
+    """A base URL on a localhost port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+# ---------------------------------------------------------------- wire shapes
+
+
+def _chunk(model: str, delta: dict, finish: str | None = None) -> dict:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+
+
+def _split(s: str, n: int) -> list[str]:
+    if not s:
+        return []
+    size = max(1, -(-len(s) // max(1, n)))
+    return [s[i : i + size] for i in range(0, len(s), size)]
+
+
+def _call_id(c: Call, i: int) -> str:
+    return c.id or f"call_{i}"
+
+
+def stream_events(reply: Text | ToolCalls | Cut, model: str) -> list[tuple[float, dict]]:
+    """The (delay, chunk) list a reply streams as, OpenAI style."""
+    events: list[tuple[float, dict]] = [(0.0, _chunk(model, {"role": "assistant", "content": ""}))]
+    if isinstance(reply, Text | Cut):
+        delay = reply.delay if isinstance(reply, Text) else 0.0
+        events += [(delay, _chunk(model, {"content": c})) for c in reply.chunks]
+        if isinstance(reply, Text):
+            events.append((0.0, _chunk(model, {}, "stop")))
+        return events
+    events += [(reply.delay, _chunk(model, {"content": c})) for c in reply.text]
+    for i, c in enumerate(reply.calls):
+        head = {"index": i, "id": _call_id(c, i), "type": "function", "function": {"name": c.name, "arguments": ""}}
+        events.append((reply.delay, _chunk(model, {"tool_calls": [head]})))
+        for piece in _split(c.arguments, c.pieces):
+            events.append((reply.delay, _chunk(model, {"tool_calls": [{"index": i, "function": {"arguments": piece}}]})))
+    events.append((0.0, _chunk(model, {}, "tool_calls")))
+    return events
+
+
+def completion_body(reply: Text | ToolCalls, model: str) -> dict:
+    """A non-streamed chat.completion for the same reply."""
+    message: dict[str, Any] = {"role": "assistant"}
+    if isinstance(reply, Text):
+        message["content"], finish = "".join(reply.chunks), "stop"
+    else:
+        message["content"] = "".join(reply.text) or None
+        message["tool_calls"] = [
+            {"id": _call_id(c, i), "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for i, c in enumerate(reply.calls)
+        ]
+        finish = "tool_calls"
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+def error_body(e: Error) -> dict:
+    message, kind, code = _ERROR_DEFAULTS.get(e.status, ("The server had an error while processing your request.", "server_error", None))
+    return {"error": {"message": e.message or message, "type": e.type or kind, "param": None, "code": e.code or code}}
+
+
+# ---------------------------------------------------------------- server
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive and chunked bodies, like the real API
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+        pass
+
+    def do_GET(self) -> None:
+        if self.path.rstrip("/").endswith("/models"):
+            self._json(200, {"object": "list", "data": [{"id": "test-model", "object": "model", "owned_by": "test"}]})
+        else:
+            self._json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self._json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
+            return
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            self._json(400, {"error": {"message": "body is not JSON", "type": "invalid_request_error"}})
+            return
+        owner = self.server.owner
+        owner._record(body, {k.lower(): v for k, v in self.headers.items()})
+        reply = owner._next_reply(body)
+        model = body.get("model") or "test-model"
+        if isinstance(reply, Error):
+            headers = {} if reply.retry_after is None else {"Retry-After": f"{reply.retry_after:g}"}
+            self._json(reply.status, error_body(reply), headers)
+        elif not body.get("stream"):
+            if isinstance(reply, Cut):
+                self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+            else:
+                self._json(200, completion_body(reply, model))
+        else:
+            self._stream(reply, model)
+
+    def _json(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _stream(self, reply: Text | ToolCalls | Cut, model: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for delay, chunk in stream_events(reply, model):
+                if delay:
+                    time.sleep(delay)
+                self._write_chunk(f"data: {json.dumps(chunk)}\n\n".encode())
+            if isinstance(reply, Cut):
+                if reply.graceful:
+                    self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
+                else:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                self.close_connection = True
+                return
+            self._write_chunk(b"data: [DONE]\n\n")
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.server.owner._dropped.set()  # the client went away mid-stream
+            self.close_connection = True
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: OpenAIServer
+
+
+class OpenAIServer:
+    """OpenAI-compatible server on 127.0.0.1 (random port by default) in a daemon thread."""
+
+    def __init__(self, responder: Responder | None = None, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.responder = responder
+        self._lock = threading.Lock()
+        self._replies: deque[Reply] = deque()
+        self._requests: list[dict[str, Any]] = []
+        self._headers: list[dict[str, str]] = []
+        self._dropped = threading.Event()
+        self._httpd = _HTTPServer((host, port), _Handler)
+        self._httpd.owner = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def request_headers(self) -> list[dict[str, str]]:
+        """Headers of each request, names lower-cased."""
+        with self._lock:
+            return list(self._headers)
+
+    def enqueue(self, *replies: Reply) -> None:
+        with self._lock:
+            self._replies.extend(replies)
+
+    def wait_dropped(self, timeout: float = 2.0) -> bool:
+        """True once a client closed a stream before its end."""
+        return self._dropped.wait(timeout)
+
+    def start(self) -> OpenAIServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> OpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _record(self, body: dict, headers: dict[str, str]) -> None:
+        with self._lock:
+            self._requests.append(body)
+            self._headers.append(headers)
+
+    def _next_reply(self, body: dict) -> Reply:
+        with self._lock:
+            if self._replies:
+                return self._replies.popleft()
+        if self.responder is not None:
+            return self.responder(body)
+        return Error(500, "OpenAIServer: no scripted reply left and no responder")
+
+
+# ---------------------------------------------------------------- rule-based responder
+
+_ZONES = {
+    "tokyo": "Asia/Tokyo", "japan": "Asia/Tokyo", "london": "Europe/London", "paris": "Europe/Paris",
+    "berlin": "Europe/Berlin", "madrid": "Europe/Madrid", "rome": "Europe/Rome", "moscow": "Europe/Moscow",
+    "new york": "America/New_York", "chicago": "America/Chicago", "denver": "America/Denver",
+    "los angeles": "America/Los_Angeles", "san francisco": "America/Los_Angeles", "sydney": "Australia/Sydney",
+    "beijing": "Asia/Shanghai", "shanghai": "Asia/Shanghai", "delhi": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
+    "singapore": "Asia/Singapore", "dubai": "Asia/Dubai", "sao paulo": "America/Sao_Paulo",
+}
+
+
+def guess_zone(text: str) -> str:
+    low = text.lower()
+    return next((zone for place, zone in _ZONES.items() if place in low), "UTC")
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, list):  # text parts
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return "" if content is None else str(content)
+
+
+def tool_echo_responder(body: dict[str, Any]) -> Reply:
+    """Tool result → "From the tool: …"; a time question with a *get_current_time tool → call it; else echo."""
+    messages = body.get("messages") or [{}]
+    last = messages[-1]
+    if last.get("role") == "tool":
+        return text_in(f"From the tool: {_content_text(last.get('content'))}", 4)
+    user = next((_content_text(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
+    names = [t.get("function", {}).get("name", "") for t in body.get("tools") or []]
+    timer = next((n for n in names if n.endswith("get_current_time")), None)
+    if timer and re.search(r"\btime\b", user, re.IGNORECASE):
+        return tool_calls(call(timer, {"timezone": guess_zone(user)}))
+    return Text(re.findall(r"\S+\s*", f"You said: {user}") or [""], 0.02)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Local OpenAI-compatible server answering by simple rules.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    srv = OpenAIServer(tool_echo_responder, host=args.host, port=args.port)
+    print(f"serving on http://{args.host}:{srv.port}/v1  (Ctrl+C stops)", flush=True)
+    try:
+        srv._httpd.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv._httpd.server_close()
+
+
+if __name__ == "__main__":
+    main()
