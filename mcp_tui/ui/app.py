@@ -1,0 +1,283 @@
+"""The Textual face: composes the screen and routes engine events to widgets.
+
+One worker per turn consumes the engine's events; events between turns (server
+states, segment rolls) arrive as `EngineEvent` messages. Widgets own their display.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Footer, Header
+
+from mcp_tui.engine.approval import ApprovalRequest, Decision
+from mcp_tui.engine.chat_engine import ChatEngine
+from mcp_tui.models.events import (
+    Event,
+    SegmentRolled,
+    ServerStateChanged,
+    TextDelta,
+    ToolCallAwaitingApproval,
+    ToolCallFailed,
+    ToolCallFinished,
+    ToolCallProgress,
+    ToolCallRequested,
+    ToolCallStarted,
+    TurnFailed,
+    TurnFinished,
+    UsageUpdated,
+)
+from mcp_tui.ui.commands import McpTuiCommands, parse_slash
+from mcp_tui.ui.screens.approval import ApprovalScreen
+from mcp_tui.ui.screens.help import HelpScreen
+from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
+from mcp_tui.ui.slash_actions import SlashActions
+from mcp_tui.ui.widgets.chat import AssistantMessage, ErrorNote, InfoNote, ToolChip, Transcript, UserMessage
+from mcp_tui.ui.widgets.prompt_input import PromptInput
+from mcp_tui.ui.widgets.sidebar import ServerList, Sidebar
+from mcp_tui.ui.widgets.timeline import ToolRecord, ToolTimeline
+
+FAILED_STATE = {"failed": "failed", "timeout": "timeout", "denied": "denied", "cancelled": "cancelled", "invalid_arguments": "failed", "unknown_tool": "failed"}
+
+
+class EngineEvent(Message):
+    def __init__(self, event: Event) -> None:
+        super().__init__()
+        self.event = event
+
+
+class McpTuiApp(SlashActions, App[int]):
+    CSS_PATH = Path(__file__).with_name("styles.tcss")
+    TITLE = "mcp-tui"
+    COMMANDS = App.COMMANDS | {McpTuiCommands}
+    BINDINGS = [
+        Binding("escape", "stop", "Stop"),
+        Binding("ctrl+p", "command_palette", "Commands"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
+        Binding("ctrl+t", "focus_timeline", "Timeline"),
+        Binding("ctrl+l", "focus_prompt", "Prompt", show=False),
+        Binding("ctrl+y", "copy_answer", "Copy answer"),
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, engine: ChatEngine, *, notices: list[str] | None = None, log_path: Path | None = None) -> None:
+        super().__init__()
+        self.engine = engine
+        self.engine.policy.asker = self.ask_approval
+        self.engine.listeners.append(lambda event: self.post_message(EngineEvent(event)))
+        self.notices = notices or []
+        self.log_path = log_path
+        self._answer: AssistantMessage | None = None
+        self._chips: dict[str, ToolChip] = {}
+        self.last_answer = ""
+
+    # -- layout ------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield Transcript(id="transcript")
+                yield ToolTimeline(id="timeline")
+            yield Sidebar(self.engine.context.model_label, self.engine.context.token_threshold, id="sidebar")
+        yield PromptInput(id="prompt", placeholder="Type a message · Enter send · Ctrl+J new line · Esc stop · F1 help")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self._show_title()
+        self.query_one(PromptInput).focus()
+        transcript = self.query_one(Transcript)
+        transcript.border_title = "chat"
+        welcome = Text()
+        welcome.append(f"Connected to {self.engine.context.model_label}. ", style="bold")
+        welcome.append("Type a message and press Enter. F1 shows every key; Ctrl+P every command.")
+        await transcript.add(InfoNote(welcome))
+        for notice in self.notices:
+            await transcript.add(ErrorNote(notice))
+        await self.engine.start()  # returns at once: servers connect in the background
+        for status in self.engine.servers.statuses():
+            self.query_one(ServerList).show(ServerStateChanged(name=status.name, state=status.state.value, reason=status.reason, tool_count=status.tool_count))
+
+    def _show_title(self) -> None:
+        names = ", ".join(s.name for s in self.engine.servers.statuses())
+        self.sub_title = f"{self.engine.context.model_label}" + (f" · {names}" if names else " · no servers")
+
+    # -- sending -----------------------------------------------------------------
+    @on(PromptInput.Submitted)
+    async def send(self, message: PromptInput.Submitted) -> None:
+        slash = parse_slash(message.text)
+        if slash is not None:
+            command, argument = slash
+            await self.run_slash(command, argument)
+            return
+        if message.text.startswith("/"):
+            await self.note(f"Unknown command {message.text.split()[0]}. /help lists the commands.")
+            return
+        if self.engine.busy:
+            self.notify("An answer is still running: wait for it or press Esc to stop it.", severity="warning")
+            self.query_one(PromptInput).load_text(message.text)
+            return
+        self.run_turn(message.text)
+
+    @work(group="turn", exit_on_error=False)
+    async def run_turn(self, text: str) -> None:
+        transcript = self.query_one(Transcript)
+        transcript.anchor()
+        await transcript.add(UserMessage(text))
+        self._answer = None
+        self._chips.clear()
+        async for event in self.engine.run_turn(text):
+            await self.on_turn_event(event)
+
+    async def on_turn_event(self, event: Event) -> None:
+        transcript = self.query_one(Transcript)
+        timeline = self.query_one(ToolTimeline)
+        if isinstance(event, TextDelta):
+            if self._answer is None:
+                self._answer = AssistantMessage(self.engine.context.model_label)
+                await transcript.add(self._answer)
+            self._answer.append_text(event.text)
+        elif isinstance(event, ToolCallRequested):
+            await self._close_answer()
+            record = ToolRecord(event.call_id, event.server, event.tool, event.arguments, event.raw_arguments, requested_at=event.at)
+            timeline.add_call(record)
+            chip = ToolChip(event.call_id, record.label)
+            self._chips[event.call_id] = chip
+            await transcript.add(chip)
+        elif isinstance(event, ToolCallAwaitingApproval):
+            self._tool_state(event.call_id, "waiting for approval", "waiting")
+        elif isinstance(event, ToolCallStarted):
+            self._tool_state(event.call_id, "running", "running")
+        elif isinstance(event, ToolCallProgress):
+            total = f"/{event.total:g}" if event.total else ""
+            progress = f"{event.progress:g}{total}" + (f" {event.message}" if event.message else "")
+            timeline.update_call(event.call_id, progress=progress)
+        elif isinstance(event, ToolCallFinished):
+            state = "error result" if event.is_error else "done"
+            timeline.update_call(event.call_id, state=state, duration=event.duration, result=event.result)
+            self._chip(event.call_id, "error" if event.is_error else "done", f"{event.duration:.2f} s")
+        elif isinstance(event, ToolCallFailed):
+            state = FAILED_STATE.get(event.kind, "failed")
+            timeline.update_call(event.call_id, state=state, duration=event.duration, result=event.error)
+            self._chip(event.call_id, state, event.error.splitlines()[0][:80] if event.error else "")
+        elif isinstance(event, UsageUpdated):
+            self.query_one(Sidebar).show_usage(event.usage, event.threshold)
+        elif isinstance(event, TurnFinished):
+            if self._answer is not None:
+                self.last_answer = self._answer.text or self.last_answer
+            await self._close_answer(interrupted=event.cancelled)
+        elif isinstance(event, TurnFailed):
+            await self._close_answer(interrupted=True)
+            await transcript.add(ErrorNote(event.error, event.hint))
+        else:
+            self.handle_engine_event(event)
+
+    def _tool_state(self, call_id: str, state: str, chip_state: str) -> None:
+        self.query_one(ToolTimeline).update_call(call_id, state=state)
+        self._chip(call_id, chip_state)
+
+    def _chip(self, call_id: str, state: str, detail: str = "") -> None:
+        chip = self._chips.get(call_id)
+        if chip is not None:
+            chip.set_state(state, detail)
+
+    async def _close_answer(self, *, interrupted: bool = False) -> None:
+        if self._answer is not None:
+            answer, self._answer = self._answer, None
+            await answer.finish(interrupted=interrupted)
+
+    # -- events between turns ----------------------------------------------------
+    @on(EngineEvent)
+    def on_engine_event(self, message: EngineEvent) -> None:
+        self.handle_engine_event(message.event)
+
+    def handle_engine_event(self, event: Event) -> None:
+        if isinstance(event, ServerStateChanged):
+            self.query_one(ServerList).show(event)
+            if event.state in ("failed", "exited"):
+                self.notify(f"Server {event.name} {event.state}: {event.reason or 'no reason given'}. Select it in the sidebar and press r to restart.", severity="error", markup=False)
+        elif isinstance(event, SegmentRolled):
+            self.query_one(Sidebar).show_segment(event.segment, event.segment)
+            self.notify(f"Conversation rolled into segment {event.segment}.", markup=False)
+
+    @on(ServerList.RestartRequested)
+    def restart_server(self, message: ServerList.RestartRequested) -> None:
+        self.notify(f"Restarting {message.name}…", markup=False)
+        self.run_worker(self.engine.restart_server(message.name), group="servers")
+
+    @on(ToolTimeline.Open)
+    def open_tool(self, message: ToolTimeline.Open) -> None:
+        self.push_screen(ToolDetailScreen(message.record))
+
+    # -- approval ----------------------------------------------------------------
+    async def ask_approval(self, request: ApprovalRequest) -> Decision:
+        future: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
+
+        def answered(decision: Decision | None) -> None:
+            if not future.done():
+                future.set_result(decision or Decision.DENY)
+
+        screen = ApprovalScreen(request)
+        self.push_screen(screen, answered)
+        try:
+            return await future
+        finally:
+            if not future.done() and screen.is_current:
+                screen.dismiss(Decision.DENY)
+
+    # -- actions -----------------------------------------------------------------
+    def action_stop(self) -> None:
+        if not self.engine.cancel():
+            self.query_one(PromptInput).focus()
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one(Sidebar)
+        sidebar.display = not sidebar.display
+
+    def action_focus_timeline(self) -> None:
+        self.query_one(ToolTimeline).focus()
+
+    def action_focus_prompt(self) -> None:
+        self.query_one(PromptInput).focus()
+
+    def action_newline(self) -> None:
+        prompt = self.query_one(PromptInput)
+        prompt.focus()
+        prompt.insert("\n")
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_copy_answer(self) -> None:
+        if not self.last_answer:
+            self.notify("There is no answer to copy yet.", severity="warning")
+            return
+        self.copy_to_clipboard(self.last_answer)
+        self.notify(f"Copied the last answer ({len(self.last_answer)} characters).")
+
+    def action_restart_failed(self) -> None:
+        for status in self.engine.servers.statuses():
+            if getattr(status.state, "value", status.state) in ("failed", "exited"):
+                self.run_worker(self.engine.restart_server(status.name), group="servers")
+
+    async def action_quit(self) -> None:
+        self.engine.cancel()
+        await self.engine.aclose()
+        self.exit(0)
+
+    async def note(self, text: str | Text, title: str = "") -> None:
+        await self.query_one(Transcript).add(InfoNote(text, title))
+
+
+def run_app(settings, loaded, log_path: Path) -> int:
+    notices = [str(issue) for issue in loaded.issues]
+    engine = ChatEngine(settings, loaded.servers)
+    app = McpTuiApp(engine, notices=notices, log_path=log_path)
+    return app.run() or 0

@@ -1,0 +1,75 @@
+"""Slash commands (mcp-cli's names) and the command palette, from one table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    help: str
+    action: str  # the app action it runs; slash arguments are passed as one string
+
+
+COMMANDS: list[Command] = [
+    Command("tools", "/tools", "list the tools of every ready server", "show_tools"),
+    Command("servers", "/servers", "list servers with their state", "show_servers"),
+    Command("model", "/model NAME", "switch the model", "set_model"),
+    Command("provider", "/provider NAME [MODEL]", "switch the provider", "set_provider"),
+    Command("clear", "/clear", "start a new conversation (keeps the system prompt)", "clear"),
+    Command("compact", "/compact", "roll the conversation into a new segment now", "compact"),
+    Command("save", "/save", "write the conversation to a session file", "save"),
+    Command("load", "/load PATH", "open a saved session file", "load"),
+    Command("export", "/export md|json [PATH]", "write the conversation as Markdown or JSON", "export"),
+    Command("cost", "/cost", "tokens and estimated cost so far", "show_cost"),
+    Command("copy", "/copy", "copy the last answer to the clipboard", "copy_answer"),
+    Command("help", "/help", "keys and commands", "help"),
+    Command("quit", "/quit", "leave mcp-tui", "quit"),
+]
+BY_NAME = {c.name: c for c in COMMANDS}
+
+
+def parse_slash(text: str) -> tuple[Command, str] | None:
+    """(command, argument string) for a known `/name …`, else None."""
+    if not text.startswith("/"):
+        return None
+    name, _, rest = text[1:].partition(" ")
+    command = BY_NAME.get(name.lower())
+    return (command, rest.strip()) if command else None
+
+
+# Palette-only actions that have no slash form.
+PALETTE_EXTRA = [
+    ("Stop the answer or running tools", "stop", "same as Esc"),
+    ("Toggle sidebar", "toggle_sidebar", "ctrl+b"),
+    ("Focus tool timeline", "focus_timeline", "ctrl+t"),
+    ("Focus prompt", "focus_prompt", "ctrl+l"),
+    ("Restart failed servers", "restart_failed", "restart every failed or exited server"),
+    ("New line in prompt", "newline", "ctrl+j"),
+]
+
+
+class McpTuiCommands(Provider):
+    """Every action of the app in the ctrl+p palette."""
+
+    def _entries(self):
+        for c in COMMANDS:
+            if c.usage.count(" ") == 0:  # commands that need an argument are typed as /name ARG
+                yield f"/{c.name}: {c.help}", c.action, c.help
+        yield from PALETTE_EXTRA
+
+    async def discover(self) -> Hits:
+        for title, action, help_text in self._entries():
+            yield DiscoveryHit(title, partial(self.app.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, action, help_text in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(self.app.run_action, action), help=help_text)

@@ -1,0 +1,55 @@
+"""The full arguments and result of one tool call, pretty JSON, scrollable."""
+
+from __future__ import annotations
+
+import json
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from mcp_tui.text import safe_text
+from mcp_tui.ui.widgets.timeline import ToolRecord
+
+SHOWN_CHARS = 200_000  # laying out megabytes takes seconds; the count of the rest is shown
+
+
+def pretty(text: str) -> Syntax | Text:
+    """JSON is pretty-printed and highlighted; anything else is shown literally."""
+    try:
+        value = json.loads(text)
+    except (ValueError, TypeError):
+        return Text(safe_text(text))
+    return Syntax(safe_text(json.dumps(value, indent=2, ensure_ascii=False)), "json", word_wrap=True, theme="ansi_dark")
+
+
+class ToolDetailScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
+
+    def __init__(self, record: ToolRecord) -> None:
+        super().__init__()
+        self.record = record
+
+    def compose(self) -> ComposeResult:
+        r = self.record
+        args = json.dumps(r.arguments, ensure_ascii=False) if r.arguments is not None else r.raw_arguments
+        result = r.result or "(no result yet)"
+        cut = len(result) > SHOWN_CHARS
+        with VerticalScroll(id="tool-detail"):
+            yield Static(Text(f"{safe_text(r.label)} · {r.state}" + (f" · {r.duration:.2f} s" if r.duration is not None else ""), style="bold"))
+            yield Static("arguments", classes="sidebar-heading")
+            yield Static(pretty(args))
+            yield Static("result", classes="sidebar-heading")
+            yield Static(pretty(result[:SHOWN_CHARS]))
+            if cut:
+                yield Static(Text(f"… {len(result) - SHOWN_CHARS:,} more characters not shown", style="dim"))
+
+    def on_mount(self) -> None:
+        panel = self.query_one("#tool-detail")
+        panel.border_title = "tool call"
+        panel.border_subtitle = "esc close"
+        panel.focus()

@@ -1,0 +1,134 @@
+"""What the slash commands and their palette entries do (mixed into the App)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+
+from mcp_tui import paths
+from mcp_tui.store.export import from_json, to_json, to_markdown
+from mcp_tui.ui.commands import Command
+from mcp_tui.ui.widgets.chat import AssistantMessage, Transcript, UserMessage
+from mcp_tui.ui.widgets.token_gauge import short_count
+
+
+class SlashActions:
+    async def run_slash(self, command: Command, argument: str) -> None:
+        handler = getattr(self, f"action_{command.action}")
+        result = handler(argument) if command.usage.count(" ") else handler()
+        if hasattr(result, "__await__"):
+            await result
+
+    async def action_show_tools(self) -> None:
+        table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1))
+        for column in ("tool", "read-only", "description"):
+            table.add_column(column)
+        tools = self.engine.servers.tools()
+        for tool in tools:
+            table.add_row(Text(f"{tool.server}.{tool.name}"), "yes" if tool.read_only else "", Text(tool.description.splitlines()[0][:70] if tool.description else ""))
+        await self.note(table if tools else Text("No tools: no server is ready. /servers shows why."), f"{len(tools)} tools")
+
+    async def action_show_servers(self) -> None:
+        lines = Text()
+        for status in self.engine.servers.statuses():
+            state = getattr(status.state, "value", status.state)
+            lines.append(f"{status.name}: {state}, {status.tool_count} tools")
+            if status.reason:
+                lines.append(f" — {status.reason}")
+            lines.append("\n")
+        await self.note(lines if lines else Text("No servers configured. See the README: Configuring MCP servers."), "servers")
+
+    async def action_set_model(self, argument: str = "") -> None:
+        if not argument:
+            await self.note(f"Current model: {self.engine.context.model_label}. Usage: /model NAME")
+            return
+        await self._switch(argument, None)
+
+    async def action_set_provider(self, argument: str = "") -> None:
+        if not argument:
+            await self.note(f"Current provider: {self.engine.llm.provider}. Usage: /provider NAME [MODEL]")
+            return
+        provider, _, model = argument.partition(" ")
+        await self._switch(model.strip() or None, provider)
+
+    async def _switch(self, model: str | None, provider: str | None) -> None:
+        try:
+            label = await self.engine.set_model(model, provider)
+        except Exception as exc:
+            await self.note(Text(f"Could not switch: {exc}"))
+            return
+        self.query_one("#sidebar").set_model(label)
+        self._show_title()
+        await self.note(f"Now talking to {label}.")
+
+    async def action_clear(self) -> None:
+        try:
+            self.engine.clear()
+        except RuntimeError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        await self.query_one(Transcript).remove_children()
+        await self.note("Started a new conversation.")
+
+    async def action_compact(self) -> None:
+        await self.note("Compacting arrives with segments (sessions and segments issue); nothing was changed.")
+
+    async def action_save(self) -> None:
+        folder = paths.ensure(paths.data_dir() / "exports")
+        path = folder / time.strftime("conversation-%Y%m%d-%H%M%S.json")
+        path.write_text(to_json(self.engine.context.history, {"model": self.engine.context.model_label}), encoding="utf-8")
+        path.chmod(0o600)
+        await self.note(f"Saved to {path}. /load {path} opens it again.")
+
+    async def action_load(self, argument: str = "") -> None:
+        if not argument:
+            await self.note("Usage: /load PATH (a file written by /save or /export json)")
+            return
+        try:
+            history = from_json(Path(argument).expanduser().read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            await self.note(Text(f"Could not load {argument}: {exc}"))
+            return
+        self.engine.clear()
+        self.engine.context.history.messages[1:] = [m for m in history.messages if m.role.value != "system"]
+        transcript = self.query_one(Transcript)
+        await transcript.remove_children()
+        for message in history.messages:
+            if message.role.value == "user":
+                await transcript.add(UserMessage(message.content or ""))
+            elif message.role.value == "assistant" and message.content:
+                answer = AssistantMessage()
+                await transcript.add(answer)
+                answer.append_text(message.content)
+                await answer.finish(interrupted=message.interrupted)
+        await self.note(f"Loaded {len(history.messages)} messages from {argument}.")
+
+    async def action_export(self, argument: str = "") -> None:
+        fmt, _, target = argument.partition(" ")
+        fmt = fmt or "md"
+        if fmt not in ("md", "json"):
+            await self.note("Usage: /export md|json [PATH]")
+            return
+        history = self.engine.context.history
+        text = to_markdown(history) if fmt == "md" else to_json(history, {"model": self.engine.context.model_label})
+        path = Path(target).expanduser() if target else paths.ensure(paths.data_dir() / "exports") / time.strftime(f"conversation-%Y%m%d-%H%M%S.{fmt}")
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            await self.note(Text(f"Could not write {path}: {exc}"))
+            return
+        await self.note(f"Exported {len(history.messages)} messages to {path}.")
+
+    async def action_show_cost(self) -> None:
+        stats = await self.engine.context.get_token_stats()
+        threshold = self.engine.context.token_threshold
+        await self.note(
+            f"{short_count(stats.total_tokens)} tokens in all (prompt {short_count(stats.prompt_tokens)}, "
+            f"completion {short_count(stats.completion_tokens)}); this segment {short_count(stats.segment_tokens)} "
+            f"of {short_count(threshold)}; estimated cost ${stats.estimated_cost:.4f}. "
+            "Figures are estimates from message text (chuk-ai-session-manager).",
+            "cost",
+        )

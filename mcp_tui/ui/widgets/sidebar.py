@@ -1,0 +1,101 @@
+"""The sidebar: model, token gauge, prompt/completion split, cost, segment, servers."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Label, ListItem, ListView, Static
+
+from mcp_tui.models.events import ServerStateChanged
+from mcp_tui.models.usage import TokenUsageStats
+from mcp_tui.text import safe_text
+from mcp_tui.ui.widgets.token_gauge import TokenGauge, short_count
+
+STATE_ICON = {"ready": "●", "starting": "◌", "failed": "✗", "exited": "✗", "stopped": "○", "disabled": "○"}
+
+
+class ServerRow(ListItem):
+    def __init__(self, name: str) -> None:
+        super().__init__(Label(name), classes="server-row")
+        self.server_name = name
+        self.state = "starting"
+
+    def show(self, event: ServerStateChanged) -> None:
+        self.remove_class(f"-{self.state}")
+        self.state = event.state
+        self.add_class(f"-{event.state}")
+        line = Text()
+        line.append(f"{STATE_ICON.get(event.state, '?')} ", style="bold")
+        line.append(safe_text(event.name))
+        if event.state == "ready":
+            line.append(f"  {event.tool_count} tools", style="dim")
+        else:
+            line.append(f"  {event.state}", style="dim")
+        if event.state in ("failed", "exited"):
+            line.append("  [r]estart", style="bold")
+            if event.reason:
+                line.append(f"\n  {safe_text(event.reason)[:200]}", style="dim")
+        self.query_one(Label).update(line)
+
+
+class ServerList(ListView):
+    BINDINGS = [Binding("r", "restart", "Restart server")]
+
+    class RestartRequested(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    def show(self, event: ServerStateChanged) -> None:
+        for row in self.query(ServerRow):
+            if row.server_name == event.name:
+                row.show(event)
+                return
+        row = ServerRow(event.name)
+        self.append(row)
+        self.call_after_refresh(row.show, event)
+
+    def action_restart(self) -> None:
+        item = self.highlighted_child
+        if isinstance(item, ServerRow) and item.state in ("failed", "exited", "ready", "stopped"):
+            self.post_message(self.RestartRequested(item.server_name))
+
+
+class Sidebar(VerticalScroll):
+    def __init__(self, model_label: str, threshold: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.model_label = model_label
+        self.threshold = threshold
+
+    def compose(self) -> ComposeResult:
+        yield Static("model", classes="sidebar-heading")
+        yield Static(Text(self.model_label), id="model")
+        yield Static("tokens", classes="sidebar-heading")
+        yield TokenGauge(self.threshold, id="gauge")
+        yield Static("", id="split")
+        yield Static("", id="cost")
+        yield Static("", id="segment")
+        yield Static("servers", classes="sidebar-heading")
+        yield ServerList(id="servers")
+
+    def on_mount(self) -> None:
+        self.show_usage(TokenUsageStats(), self.threshold)
+
+    def set_model(self, label: str) -> None:
+        self.model_label = label
+        self.query_one("#model", Static).update(Text(label))
+
+    def show_usage(self, stats: TokenUsageStats, threshold: int) -> None:
+        self.threshold = threshold
+        self.query_one(TokenGauge).show(stats, threshold)
+        self.query_one("#split", Static).update(
+            f"prompt {short_count(stats.prompt_tokens)} · compl. {short_count(stats.completion_tokens)}"
+        )
+        self.query_one("#cost", Static).update(f"cost   ${stats.estimated_cost:.4f}")
+        self.query_one("#segment", Static).update(f"segment {stats.segments} of {stats.segments}")
+
+    def show_segment(self, current: int, total: int) -> None:
+        self.query_one("#segment", Static).update(f"segment {current} of {total}")

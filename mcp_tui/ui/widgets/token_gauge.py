@@ -1,0 +1,54 @@
+"""The token gauge: segment tokens against the threshold; yellow from 80 %, red at 100 %.
+
+Colours come from styles.tcss through the classes `-warn` and `-over`.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from mcp_tui.models.usage import TokenUsageStats
+
+BAR = 18
+
+
+def short_count(n: int) -> str:
+    return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
+
+
+class TokenGauge(Widget):
+    used: reactive[int] = reactive(0)
+    threshold: reactive[int] = reactive(150_000)
+
+    def __init__(self, threshold: int = 150_000, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.set_reactive(TokenGauge.threshold, threshold)
+
+    def show(self, stats: TokenUsageStats, threshold: int) -> None:
+        self.threshold = threshold
+        self.used = stats.segment_tokens
+
+    def watch_used(self) -> None:
+        self._restyle()
+
+    def watch_threshold(self) -> None:
+        self._restyle()
+
+    @property
+    def fraction(self) -> float:
+        return self.used / self.threshold if self.threshold else 0.0
+
+    def _restyle(self) -> None:
+        stats = TokenUsageStats(segment_tokens=self.used)
+        self.set_class(stats.approaching_limit(self.threshold) and not stats.exceeded_limit(self.threshold), "-warn")
+        self.set_class(stats.exceeded_limit(self.threshold), "-over")
+
+    def render(self) -> Text:
+        filled = min(BAR, round(self.fraction * BAR))
+        text = Text()
+        text.append("█" * filled)
+        text.append("░" * (BAR - filled), style="dim")
+        text.append(f" {self.fraction * 100:3.0f}%\n{short_count(self.used)} / {short_count(self.threshold)}")
+        return text
