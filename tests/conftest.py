@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 
 # Before anything imports chuk-llm: no Ollama discovery on localhost during tests.
 os.environ.setdefault("CHUK_LLM_DISCOVERY_ENABLED", "false")
+os.environ["TZ"] = "UTC"  # timeline clock times in snapshots
+time.tzset()
 os.environ["MCP_TUI_HOME"] = tempfile.mkdtemp(prefix="mcp-tui-tests-")
 for _key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "MCP_TUI_PROVIDER", "MCP_TUI_MODEL", "MCP_TUI_API_BASE"):
     os.environ.pop(_key, None)  # a developer's real keys must not leak into tests

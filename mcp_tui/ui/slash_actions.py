@@ -10,6 +10,7 @@ from rich.text import Text
 
 from mcp_tui import paths
 from mcp_tui.store.export import from_json, to_json, to_markdown
+from mcp_tui.text import safe_text
 from mcp_tui.ui.commands import Command
 from mcp_tui.ui.widgets.chat import AssistantMessage, Transcript, UserMessage
 from mcp_tui.ui.widgets.token_gauge import short_count
@@ -28,7 +29,8 @@ class SlashActions:
             table.add_column(column)
         tools = self.engine.servers.tools()
         for tool in tools:
-            table.add_row(Text(f"{tool.server}.{tool.name}"), "yes" if tool.read_only else "", Text(tool.description.splitlines()[0][:70] if tool.description else ""))
+            summary = tool.description.strip().splitlines()[0][:70] if tool.description.strip() else ""
+            table.add_row(Text(safe_text(f"{tool.server}.{tool.name}")), "yes" if tool.read_only else "", Text(safe_text(summary)))
         await self.note(table if tools else Text("No tools: no server is ready. /servers shows why."), f"{len(tools)} tools")
 
     async def action_show_servers(self) -> None:
@@ -37,7 +39,7 @@ class SlashActions:
             state = getattr(status.state, "value", status.state)
             lines.append(f"{status.name}: {state}, {status.tool_count} tools")
             if status.reason:
-                lines.append(f" — {status.reason}")
+                lines.append(f" — {safe_text(status.reason)}")
             lines.append("\n")
         await self.note(lines if lines else Text("No servers configured. See the README: Configuring MCP servers."), "servers")
 

@@ -36,9 +36,9 @@ class ApprovalScreen(ModalScreen[Decision]):
             with VerticalScroll(id="approval-args"):
                 yield Static(Text(safe_text(json.dumps(req.arguments, indent=2, ensure_ascii=False))))
             with Horizontal(id="approval-buttons"):
-                yield Button("Run [y]", id="run", variant="success")
-                yield Button("Trust this tool [a]", id="trust", variant="primary")
-                yield Button("Refuse [n]", id="deny", variant="error")
+                yield Button("Run · y", id="run", variant="success")
+                yield Button("Trust tool · a", id="trust", variant="primary")
+                yield Button("Refuse · n", id="deny", variant="error")
 
     def on_mount(self) -> None:
         self.query_one("#approval").border_title = "tool approval"

@@ -125,7 +125,8 @@ class ErrorNote(Static):
 class InfoNote(Static):
     """Output of a slash command or a notice, shown in the transcript."""
 
-    def __init__(self, text: str | Text, title: str = "") -> None:
-        super().__init__(text if isinstance(text, Text) else Text(text), classes="message info")
+    def __init__(self, text, title: str = "") -> None:
+        # Plain strings become Text so nothing in them is read as markup.
+        super().__init__(Text(text) if isinstance(text, str) else text, classes="message info")
         if title:
             self.border_title = title

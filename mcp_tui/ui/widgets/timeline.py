@@ -14,6 +14,8 @@ from textual.widgets import DataTable
 from mcp_tui.engine.tool_runner import short_arguments
 from mcp_tui.text import safe_text
 
+clock = time.monotonic  # one place to read elapsed time from (snapshot tests pin it)
+
 STATE_STYLE = {
     "waiting for approval": "bold yellow",
     "running": "bold cyan",
@@ -48,7 +50,7 @@ class ToolRecord:
     def elapsed(self) -> float:
         if self.duration is not None:
             return self.duration
-        return time.monotonic() - self.started if self.started else 0.0
+        return clock() - self.started if self.started else 0.0
 
 
 class ToolTimeline(DataTable):
@@ -92,7 +94,7 @@ class ToolTimeline(DataTable):
         for key, value in changes.items():
             setattr(record, key, value)
         if record.state == "running" and record.started is None:
-            record.started = time.monotonic()
+            record.started = clock()
         self.update_cell(call_id, "state", self._state_text(record))
         self.update_cell(call_id, "duration", self._duration_text(record))
         self._tick_while_running()

@@ -1,0 +1,175 @@
+"""Snapshots of every screen, drawn by the real widgets from engine events.
+
+Events carry fixed times so the pictures are stable; behaviour is covered by the
+Pilot tests against the real engine (test_ui_behaviour.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mcp_tui.models.events import (
+    ServerStateChanged,
+    TextDelta,
+    ToolCallFailed,
+    ToolCallProgress,
+    ToolCallRequested,
+    ToolCallStarted,
+    TurnFinished,
+    UsageUpdated,
+)
+from mcp_tui.models.usage import TokenUsageStats
+from mcp_tui.engine.approval import ApprovalRequest
+from mcp_tui.ui.screens.approval import ApprovalScreen
+from mcp_tui.ui.widgets import timeline
+from mcp_tui.ui.widgets.chat import Transcript, UserMessage
+from tests.ui_helpers import T0, make_app, ready, settle
+
+SIZE = (120, 40)
+
+LONG_ANSWER = """# Reading the orders table
+
+Here is how to **count orders per customer** with `sqlite3`:
+
+```python
+import sqlite3
+
+with sqlite3.connect("sample.db") as db:
+    rows = db.execute(
+        "SELECT customer_id, COUNT(*) FROM orders GROUP BY customer_id"
+    ).fetchall()
+for customer, count in rows:
+    print(f"{customer:>4} {count}")
+```
+
+| customer | orders |
+|---|---|
+| 1 | 4 |
+| 2 | 7 |
+
+1. Open the database read-only.
+2. Group by customer.
+3. Literal text stays literal: [bold]not bold[/bold] and \\x1b[31m is not red.
+"""
+
+
+async def feed(app, *events) -> None:
+    for event in events:
+        await app.on_turn_event(event)
+
+
+async def user_says(app, text: str) -> None:
+    await app.query_one(Transcript).add(UserMessage(text))
+
+
+def servers(app) -> None:
+    app.handle_engine_event(ready("time", 2))
+    app.handle_engine_event(ready("sqlite", 4))
+    app.handle_engine_event(ServerStateChanged(name="git", state="exited", reason="exited: fatal: not a git repository", at=T0))
+
+
+def requested(call_id="c1", server="sqlite", tool="list_tables", arguments=None):
+    return ToolCallRequested(call_id=call_id, server=server, tool=tool, qualified_name=f"{server}__{tool}", arguments=arguments or {}, at=T0)
+
+
+def test_first_screen(snap_compare):
+    app = make_app()
+
+    async def run_before(pilot):
+        servers(app)
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_answer_mid_stream(snap_compare):
+    app = make_app()
+
+    async def run_before(pilot):
+        servers(app)
+        await user_says(app, "which tables are there?")
+        await feed(app, *[TextDelta(text=w) for w in ["Let me ", "look. There ", "are **three** ", "tables:\n\n- customers\n- ord"]])
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_tool_running_with_progress(snap_compare, monkeypatch):
+    app = make_app()
+    monkeypatch.setattr(timeline, "clock", lambda: 100.0)
+
+    async def run_before(pilot):
+        servers(app)
+        await user_says(app, "describe every table")
+        await feed(app, TextDelta(text="Checking the schema…"), requested("c1", arguments={"table": "orders"}, tool="describe_table"))
+        await feed(app, ToolCallStarted(call_id="c1", server="sqlite", tool="describe_table", qualified_name="sqlite__describe_table"))
+        monkeypatch.setattr(timeline, "clock", lambda: 101.25)
+        await feed(app, ToolCallProgress(call_id="c1", server="sqlite", tool="describe_table", qualified_name="x", progress=2, total=5, message="columns"))
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_failed_tool(snap_compare):
+    app = make_app()
+
+    async def run_before(pilot):
+        servers(app)
+        await user_says(app, "query the orders")
+        await feed(
+            app,
+            requested("c1", tool="read_query", arguments={"query": "SELECT * FROM order"}),
+            ToolCallFailed(call_id="c1", server="sqlite", tool="read_query", qualified_name="sqlite__read_query", kind="failed", error="Error: no such table: order", duration=0.04, at=T0),
+            TextDelta(text="The table is called `orders`, not `order`."),
+            TurnFinished(content="", rounds=2),
+        )
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("percent", [79, 80, 100])
+def test_token_gauge(snap_compare, percent):
+    app = make_app(token_threshold=100_000)
+
+    async def run_before(pilot):
+        servers(app)
+        usage = TokenUsageStats(total_tokens=percent * 1000 + 5000, segment_tokens=percent * 1000, prompt_tokens=percent * 700, completion_tokens=percent * 300 + 5000, estimated_cost=percent / 10_000, segments=2)
+        await feed(app, UsageUpdated(usage=usage, threshold=100_000))
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_approval_modal(snap_compare):
+    app = make_app()
+
+    async def run_before(pilot):
+        servers(app)
+        request = ApprovalRequest(call_id="c1", server="sqlite", tool="write_query", qualified_name="sqlite__write_query", arguments={"query": "DELETE FROM orders WHERE id = 3"}, annotations={"destructive": True, "read_only": False})
+        app.push_screen(ApprovalScreen(request))
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare):
+    app = make_app()
+
+    async def run_before(pilot):
+        await pilot.press("f1")
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_long_markdown_answer_with_code(snap_compare):
+    app = make_app()
+
+    async def run_before(pilot):
+        servers(app)
+        await user_says(app, "how do I count orders per customer?")
+        await feed(app, *[TextDelta(text=LONG_ANSWER[i : i + 7]) for i in range(0, len(LONG_ANSWER), 7)], TurnFinished(content=LONG_ANSWER, rounds=1))
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
