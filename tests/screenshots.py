@@ -1,0 +1,89 @@
+"""Write the README's screenshots from the real app: `python -m tests.screenshots`.
+
+The real engine talks to the local OpenAI-compatible test server and real MCP
+servers (mcp-server-time and the unruly test server), in a 120×40 terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from mcp_tui.engine.chat_engine import ChatEngine
+from mcp_tui.ui.app import McpTuiApp
+from mcp_tui.ui.screens.approval import ApprovalScreen
+from mcp_tui.ui.widgets.prompt_input import PromptInput
+from tests.engine_helpers import engine_settings, time_server, unruly_server
+from tests.support.openai_server import OpenAIServer, call, text, tool_calls, tool_echo_responder
+
+OUT = Path(__file__).resolve().parents[1] / "screenshots"
+ANSWER = """Tokyo is **9 hours ahead** of UTC. The time server says:
+
+| zone | time |
+|---|---|
+| Asia/Tokyo | see the tool result above |
+
+```python
+from zoneinfo import ZoneInfo
+from datetime import datetime
+print(datetime.now(ZoneInfo("Asia/Tokyo")))
+```
+"""
+
+
+async def until(pilot, predicate, timeout: float = 15.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise TimeoutError("the app did not get there")
+
+
+async def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with OpenAIServer(responder=tool_echo_responder) as server:
+        engine = ChatEngine(engine_settings(server.base_url, approve="ask"), [time_server(), unruly_server("tools")])
+        app = McpTuiApp(engine)
+        async with app.run_test(size=(120, 40)) as pilot:
+            prompt = app.query_one(PromptInput)
+            prompt.cursor_blink = False
+            await engine.servers.wait_settled(15)
+
+            async def ask(words: str) -> None:
+                before = len(engine.context.history.messages)
+                prompt.load_text(words)
+                prompt.focus()
+                await pilot.press("enter")
+                await until(pilot, lambda: len(engine.context.history.messages) > before + 1 and not engine.busy)
+                await pilot.pause(0.3)
+
+            await ask("what is the time in Asia/Tokyo")
+            server.enqueue(tool_calls(call("tools__echo", {"text": "hello"}, id="e1")), text(*[ANSWER[i : i + 9] for i in range(0, len(ANSWER), 9)]))
+            await ask("and explain it with code")
+            app.save_screenshot("main.svg", str(OUT))
+
+            await pilot.press("ctrl+t", "enter")
+            await pilot.pause(0.2)
+            app.save_screenshot("tool-detail.svg", str(OUT))
+            await pilot.press("escape")
+
+            server.enqueue(tool_calls(call("tools__no_args", "", id="n1")), text("Done."))
+            prompt.load_text("run the tool that needs approval")
+            prompt.focus()
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+            await pilot.pause(0.2)
+            app.save_screenshot("approval.svg", str(OUT))
+            await pilot.press("y")
+            await until(pilot, lambda: not engine.busy)
+
+            await pilot.press("f1")
+            await pilot.pause(0.2)
+            app.save_screenshot("help.svg", str(OUT))
+            await pilot.press("escape")
+        await engine.aclose()
+    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('*.svg')))} to {OUT}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
