@@ -2,6 +2,8 @@
 
 import socket
 
+import pytest
+
 from mcp_tui.engine.context import ChatContext
 from mcp_tui.models.messages import ToolCall
 from mcp_tui.store.tokens import count_tokens
@@ -31,18 +33,32 @@ async def test_tracking_works_with_network_blocked(monkeypatch):
     assert ctx.get_status_summary()["token_usage"]["total"] == stats.total_tokens
 
 
-async def test_segments_roll_and_are_reported():
-    ctx = ChatContext(provider="openai", model="gpt-4o-mini", max_turns_per_segment=4)
+async def test_segments_roll_on_turn_boundaries_only():
+    ctx = ChatContext(provider="openai", model="gpt-4o-mini", system_prompt="sys", max_turns_per_segment=4)
     rolls = []
     ctx.on_segment_rolled.append(lambda n, summary: rolls.append((n, summary)))
     for i in range(6):
+        if ctx.should_roll():
+            await ctx.roll_segment()
         await ctx.add_user_message(f"question {i} about the weather in Paris?")
         await ctx.add_assistant_message(f"answer {i}")
     stats = await ctx.get_token_stats()
-    assert stats.segments == 3
-    assert [n for n, _ in rolls] == [2, 3]
-    assert "weather in Paris" in rolls[0][1]
+    assert stats.segments == 3 and [n for n, _ in rolls] == [2, 3]
+    assert "weather in Paris" in rolls[0][1] and rolls[0][1] == ctx.summaries[0]
     assert stats.segment_tokens < stats.total_tokens
+    sent = await ctx.get_messages_for_llm()
+    assert sent[0] == {"role": "system", "content": "sys"}
+    assert sent[1]["role"] == "system" and "Segment 1:" in sent[1]["content"] and "Segment 2:" in sent[1]["content"]
+    assert [m["content"] for m in sent[2:]] == ["question 4 about the weather in Paris?", "answer 4", "question 5 about the weather in Paris?", "answer 5"]
+    assert len(ctx.history.messages) == 13  # nothing is lost: the full history stays for the screen and files
+
+
+async def test_roll_refuses_to_cut_a_tool_call_off():
+    ctx = ChatContext(provider="openai", model="m")
+    await ctx.add_user_message("q")
+    await ctx.add_assistant_message(None, [ToolCall(id="1", name="t")])
+    with pytest.raises(RuntimeError):
+        await ctx.roll_segment()
 
 
 async def test_tracking_is_measured_and_cheap():

@@ -178,6 +178,11 @@ async def test_slash_commands(openai_server, tmp_path):
         await say(pilot, "/help")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.press("escape")
+        openai_server.enqueue(text("We talked about a question."))
+        await say(pilot, "/compact")
+        await until(pilot, lambda: app.query(InfoNote).last().border_title == "segment 1 summary")
+        assert "We talked about a question." in str(app.query(InfoNote).last().render())
+        await until(pilot, lambda: "segment 2 of 2" in str(app.query_one("#segment").render()))
         await say(pilot, "/clear")
         await pilot.pause()
         assert [m.role.value for m in app.engine.context.history.messages] == ["system"]

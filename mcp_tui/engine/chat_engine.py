@@ -48,6 +48,7 @@ class ChatEngine:
             self.servers,
             self.policy,
             max_rounds=settings.max_rounds,
+            summarize=self.summarize,
             server_wait=settings.server_wait,
         )
 
@@ -81,7 +82,18 @@ class ChatEngine:
         """Forget the conversation (the system prompt stays)."""
         if self.busy:
             raise RuntimeError("wait for the answer to finish (or press Esc) first")
-        self.context.history.clear(keep_system_prompt=True)
+        self.context.clear()
+
+    async def compact(self) -> str:
+        """Roll the conversation into a new segment now; returns the summary."""
+        if self.busy:
+            raise RuntimeError("wait for the answer to finish (or press Esc) first")
+        return await self.context.roll_segment(self.summarize)
+
+    async def summarize(self, messages: list[dict]) -> str | None:
+        from mcp_tui.engine.summary import model_summary
+
+        return await model_summary(self.llm, messages)
 
     async def start(self) -> None:
         """Start every server in the background; returns at once."""

@@ -6,10 +6,11 @@ same traffic for tokens, cost and segments (shared/reference/session-manager-int
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from mcp_tui.models.messages import ConversationHistory, Message, ToolCall
+from mcp_tui.engine.summary import extractive_summary
+from mcp_tui.models.messages import ConversationHistory, Message, MessageRole, ToolCall
 from mcp_tui.models.usage import TokenUsageStats
 from mcp_tui.store.tracker import SessionTracker
 
@@ -37,9 +38,12 @@ class ChatContext:
         self.enable_infinite_context = enable_infinite_context
         self.history = ConversationHistory()
         self.history.set_system_prompt(system_prompt)
+        self.max_turns_per_segment = max_turns_per_segment
+        # Segments: what the provider gets is the system prompt, the summaries of earlier
+        # segments and the messages of the current one (from segment_start on).
+        self.segment_start = len(self.history.messages)
+        self.summaries: list[str] = []
         self.tracker = SessionTracker(
-            token_threshold=token_threshold,
-            max_turns_per_segment=max_turns_per_segment,
             infinite_context=enable_infinite_context,
             system_prompt=system_prompt,
             on_roll=self._segment_rolled,
@@ -83,7 +87,38 @@ class ChatContext:
         return self._added(message)
 
     async def get_messages_for_llm(self) -> list[dict[str, Any]]:
-        return self.history.get_messages_for_llm()
+        system = [m.to_llm() for m in self.history.messages[: self.segment_start] if m.role is MessageRole.SYSTEM]
+        if self.summaries:
+            earlier = "\n\n".join(f"Segment {n}: {s}" for n, s in enumerate(self.summaries, 1))
+            system.append({"role": "system", "content": f"Summary of the earlier conversation:\n\n{earlier}"})
+        return system + [m.to_llm() for m in self.history.messages[self.segment_start :]]
+
+    def segment_messages(self) -> list[Message]:
+        return self.history.messages[self.segment_start :]
+
+    def should_roll(self) -> bool:
+        """True when the current segment has reached the threshold or the turn limit."""
+        if not self.enable_infinite_context:
+            return False
+        exchanges = sum(m.role in (MessageRole.USER, MessageRole.ASSISTANT) for m in self.segment_messages())
+        return self.token_stats.segment_tokens >= self.token_threshold or exchanges >= self.max_turns_per_segment
+
+    async def roll_segment(self, summarize: Callable[[list[dict[str, Any]]], Awaitable[str | None]] | None = None) -> str:
+        """Close the current segment with a summary; only between turns, so no call is cut off."""
+        if self.history.pending_tool_call_ids():
+            raise RuntimeError("a tool call is still unanswered")
+        messages = [m.to_llm() for m in self.segment_messages()]
+        summary = (await summarize(messages) if summarize else None) or extractive_summary(messages)
+        self.summaries.append(summary)
+        self.segment_start = len(self.history.messages)
+        self.tracker.roll(summary)
+        await self.tracker.flush()
+        return summary
+
+    def clear(self) -> None:
+        self.history.clear(keep_system_prompt=True)
+        self.segment_start = len(self.history.messages)
+        self.summaries = []
 
     async def get_token_stats(self) -> TokenUsageStats:
         return (await self.tracker.flush()).model_copy()

@@ -40,7 +40,9 @@ class Conversation:
         *,
         max_rounds: int = 25,
         server_wait: float = 30.0,
+        summarize=None,
     ) -> None:
+        self.summarize = summarize  # async (messages) -> summary | None, for segment rolls
         self.context = context
         self.llm = llm
         self.servers = servers
@@ -80,6 +82,8 @@ class Conversation:
         calls: list[ToolCall] = []
         final: Event
         try:
+            if self.context.should_roll():  # on a turn boundary: no tool call is cut off
+                await self.context.roll_segment(self.summarize)
             await self.context.add_user_message(text)
             if self.servers is not None:
                 await self.servers.wait_settled(self.server_wait)

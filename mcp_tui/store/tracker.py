@@ -20,6 +20,7 @@ from mcp_tui.store.tokens import install_offline_counter
 
 log = logging.getLogger(__name__)
 
+NEVER = 2**62
 TRACKED_RESULT_CHARS = 2_000  # what the analytics keep of a tool result; the session file keeps all
 Op = Callable[[Any], Awaitable[Any]]
 
@@ -28,8 +29,6 @@ class SessionTracker:
     def __init__(
         self,
         *,
-        token_threshold: int = 150_000,
-        max_turns_per_segment: int = 200,
         infinite_context: bool = True,
         system_prompt: str | None = None,
         default_model: str = "gpt-4o-mini",
@@ -38,11 +37,13 @@ class SessionTracker:
         install_offline_counter()
         from chuk_ai_session_manager import SessionManager  # ~0.3 s: only when a session starts
 
+        # The library would roll a segment inside user_says/ai_responds, mid-turn; we roll
+        # only on turn boundaries (ChatContext.roll_segment), so its own limits are off.
         self.manager = SessionManager(
             system_prompt=system_prompt,
             infinite_context=infinite_context,
-            token_threshold=token_threshold,
-            max_turns_per_segment=max_turns_per_segment,
+            token_threshold=NEVER,
+            max_turns_per_segment=NEVER,
             default_model=default_model,
         )
         self.stats = TokenUsageStats()
@@ -67,6 +68,14 @@ class SessionTracker:
         # Strings only: a non-JSON-serialisable result breaks the SessionManager for good.
         args = {str(k): _jsonable(v) for k, v in arguments.items()}
         self._submit(lambda m: m.tool_used(tool_name=name, arguments=args, result=excerpt, error=error))
+
+    def roll(self, summary: str) -> None:
+        """Start a new segment whose parent keeps `summary` as its SUMMARY event."""
+
+        async def given(_messages: list[dict]) -> str:
+            return summary
+
+        self._submit(lambda m: m._create_new_segment(llm_callback=given))  # private: version pinned
 
     def _submit(self, op: Op) -> None:
         if self.broken:

@@ -76,7 +76,12 @@ class SlashActions:
         await self.note("Started a new conversation.")
 
     async def action_compact(self) -> None:
-        await self.note("Compacting arrives with segments (sessions and segments issue); nothing was changed.")
+        try:
+            summary = await self.engine.compact()
+        except RuntimeError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        await self.note(Text(safe_text(summary)), f"segment {len(self.engine.context.summaries)} summary")
 
     async def action_save(self) -> None:
         folder = paths.ensure(paths.data_dir() / "exports")
