@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-rounds", type=int, default=25, help="tool-call rounds per turn (default 25)")
     p.add_argument("--tool-timeout", type=float, default=120.0, help="seconds before a tool call times out (default 120)")
     p.add_argument("--system-prompt", help="replace the default system prompt")
+    p.add_argument("--resume", nargs="?", const="", metavar="ID", help="continue the latest session, or the one with this id")
+    p.add_argument("--list-sessions", action="store_true", help="print saved sessions: id, date, title, model, tokens")
+    p.add_argument("--export", metavar="ID", help="write a saved session (all segments, tool calls and results)")
+    p.add_argument("--format", choices=["md", "json"], default="md", help="with --export: md (default) or json")
+    p.add_argument("--output", type=Path, help="with --export: file to write (default: stdout)")
     p.add_argument("--version", action="version", version=f"mcp-tui {__version__}")
     return p
 
@@ -64,6 +69,23 @@ def main(argv: list[str] | None = None) -> int:
     from mcp_tui.logsetup import setup_logging
 
     log_path = setup_logging()
+    if args.list_sessions:
+        from mcp_tui.sessions_cli import print_sessions
+
+        return print_sessions()
+    if args.export:
+        from mcp_tui.sessions_cli import export_session
+
+        return export_session(args.export, args.format, args.output)
+    resume = None
+    if args.resume is not None:
+        from mcp_tui.store.session_file import find_session
+
+        resume = find_session(args.resume or None)
+        if resume is None:
+            what = f"no saved session matches {args.resume!r}" if args.resume else "there is no saved session yet"
+            print(f"error: {what}; mcp-tui --list-sessions shows them", file=sys.stderr)
+            return 2
     headless = args.prompt is not None
     settings = settings_from(args, headless=headless)
 
@@ -74,13 +96,13 @@ def main(argv: list[str] | None = None) -> int:
 
     add_secrets(loaded.secret_values())  # also secrets expanded into urls and args
     if headless:
-        return _run_headless(args, settings, loaded, log_path)
+        return _run_headless(args, settings, loaded, resume)
     from mcp_tui.ui.app import run_app
 
-    return run_app(settings, loaded, log_path)
+    return run_app(settings, loaded, log_path, resume=resume)
 
 
-def _run_headless(args, settings, loaded, log_path: Path) -> int:
+def _run_headless(args, settings, loaded, resume) -> int:
     from mcp_tui.engine.chat_engine import ChatEngine
     from mcp_tui.headless import run_headless
 
@@ -90,7 +112,7 @@ def _run_headless(args, settings, loaded, log_path: Path) -> int:
     if not prompt.strip():
         print("error: the prompt is empty", file=sys.stderr)
         return 2
-    engine = ChatEngine(settings, loaded.servers)
+    engine = ChatEngine(settings, loaded.servers, resume=resume)
     try:
         return asyncio.run(run_headless(engine, prompt, json_mode=args.json))
     except KeyboardInterrupt:

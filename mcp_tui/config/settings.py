@@ -25,6 +25,7 @@ class Settings(BaseModel):
     tool_timeout: float = 120.0
     server_wait: float = 30.0  # how long a turn waits for servers that are still starting
     system_prompt: str | None = None
+    persist: bool = True  # write the session file as it happens
     max_retries: int | None = None  # provider retries; None keeps the libraries' own
 
     def with_environment(self, environ: Mapping[str, str] | None = None) -> "Settings":

@@ -15,14 +15,23 @@ from mcp_tui.config.settings import Settings
 from mcp_tui.engine.approval import ApprovalPolicy, Asker
 from mcp_tui.engine.context import DEFAULT_SYSTEM_PROMPT, ChatContext
 from mcp_tui.engine.conversation import Conversation
+from mcp_tui.engine.persistence import SessionRecorder, restore
 from mcp_tui.logsetup import add_secrets, tame_library_handlers
-from mcp_tui.models.events import Event, SegmentRolled, ServerStateChanged
+from mcp_tui.models.events import Event, SegmentRolled, ServerStateChanged, UsageUpdated
+from mcp_tui.store.session_file import SessionRecord, SessionWriter
 
 log = logging.getLogger(__name__)
 
 
 class ChatEngine:
-    def __init__(self, settings: Settings, servers: list[ServerConfig], *, asker: Asker | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        servers: list[ServerConfig],
+        *,
+        asker: Asker | None = None,
+        resume: SessionRecord | None = None,
+    ) -> None:
         from mcp_tui.servers import ServerManager
 
         self.settings = settings
@@ -51,6 +60,12 @@ class ChatEngine:
             summarize=self.summarize,
             server_wait=settings.server_wait,
         )
+        self._resume = resume
+        self.recorder: SessionRecorder | None = None
+        if settings.persist:
+            self.recorder = SessionRecorder(self.context, SessionWriter(resume.session_id if resume else None))
+            if resume is None:
+                self.recorder.meta()
 
     def _make_llm(self, provider: str, model: str | None):
         from mcp_tui.llm import LLMAdapter, LLMSettings
@@ -96,11 +111,17 @@ class ChatEngine:
         return await model_summary(self.llm, messages)
 
     async def start(self) -> None:
-        """Start every server in the background; returns at once."""
+        """Bring back a resumed session, start every server in the background; returns at once."""
+        if self._resume is not None:
+            resume, self._resume = self._resume, None
+            await restore(self.context, resume)
         await self.servers.start()
 
-    def run_turn(self, text: str) -> AsyncIterator[Event]:
-        return self.conversation.run_turn(text)
+    async def run_turn(self, text: str) -> AsyncIterator[Event]:
+        async for event in self.conversation.run_turn(text):
+            if isinstance(event, UsageUpdated) and self.recorder is not None:
+                self.recorder.usage(event.usage)
+            yield event
 
     def cancel(self) -> bool:
         return self.conversation.cancel()
@@ -119,6 +140,8 @@ class ChatEngine:
         finally:
             await self.context.aclose()
             await self.llm.aclose()
+            if self.recorder is not None:
+                self.recorder.close()
 
     def _notify(self, event: Event) -> None:
         for listener in list(self.listeners):

@@ -37,10 +37,18 @@ def from_json(text: str) -> ConversationHistory:
     return history
 
 
-def to_markdown(history: ConversationHistory, title: str = "mcp-tui conversation") -> str:
+def to_markdown(history: ConversationHistory, title: str = "mcp-tui conversation", segments: list[dict[str, Any]] | None = None) -> str:
+    """The whole conversation; `segments` (from a session file) mark where each one ended."""
     out = [f"# {title}", ""]
     names: dict[str, str] = {}
+    ends = {int(s.get("start", 0)): s for s in segments or []}  # non-system index where the next segment starts
+    position = 0
     for message in history.messages:
+        if message.role is not MessageRole.SYSTEM:
+            if position in ends:
+                seg = ends[position]
+                out += ["---", "", f"*Segment {int(seg.get('segment', 2)) - 1} ended. Summary:* {seg.get('summary', '')}", ""]
+            position += 1
         if message.role is MessageRole.SYSTEM:
             out += ["## System", "", message.content or "", ""]
         elif message.role is MessageRole.USER:

@@ -102,3 +102,21 @@ def read_session(path: Path) -> SessionRecord:
             log.warning(warning)
             record.warnings.append(warning)
     return record
+
+
+def list_sessions(folder: Path | None = None) -> list[SessionRecord]:
+    """Every readable session, newest first."""
+    folder = folder or sessions_dir()
+    if not folder.is_dir():
+        return []
+    records = [read_session(path) for path in folder.glob("*.jsonl")]
+    return sorted(records, key=lambda r: r.meta.get("at", 0.0), reverse=True)
+
+
+def find_session(session_id: str | None, folder: Path | None = None) -> SessionRecord | None:
+    """The session with this id (or unique id prefix); the latest when id is None."""
+    sessions = list_sessions(folder)
+    if session_id is None:
+        return sessions[0] if sessions else None
+    matches = [r for r in sessions if r.session_id == session_id] or [r for r in sessions if r.session_id.startswith(session_id)]
+    return matches[0] if len(matches) == 1 else None

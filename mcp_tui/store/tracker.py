@@ -55,6 +55,7 @@ class SessionTracker:
         self.segments = 1
         self._closed_prompt = 0  # token split of finished segments, frozen once rolled
         self._closed_completion = 0
+        self._resumed = TokenUsageStats(segments=0)  # what a resumed session had before this process
 
     # -- queued, non-blocking ---------------------------------------------------------
     def user_says(self, text: str) -> None:
@@ -76,6 +77,19 @@ class SessionTracker:
             return summary
 
         self._submit(lambda m: m._create_new_segment(llm_callback=given))  # private: version pinned
+
+    async def resume(self, saved: TokenUsageStats, replayed: TokenUsageStats) -> None:
+        """Continue a saved session: `saved` is its last usage, `replayed` what replaying
+        its current segment into this SessionManager counted (so it is not counted twice)."""
+        self._resumed = TokenUsageStats(
+            total_tokens=max(0, saved.total_tokens - replayed.total_tokens),
+            prompt_tokens=max(0, saved.prompt_tokens - replayed.prompt_tokens),
+            completion_tokens=max(0, saved.completion_tokens - replayed.completion_tokens),
+            estimated_cost=max(0.0, saved.estimated_cost - replayed.estimated_cost),
+            messages=max(0, saved.messages - replayed.messages),
+            segments=max(0, saved.segments - 1),
+        )
+        await self._refresh()
 
     def _submit(self, op: Op) -> None:
         if self.broken:
@@ -123,6 +137,13 @@ class SessionTracker:
         self.stats.segment_tokens = current.total_tokens if current is not None else 0
         self.stats.prompt_tokens = self._closed_prompt + (summary.total_prompt_tokens if summary else 0)
         self.stats.completion_tokens = self._closed_completion + (summary.total_completion_tokens if summary else 0)
+        base = self._resumed
+        self.stats.total_tokens += base.total_tokens
+        self.stats.prompt_tokens += base.prompt_tokens
+        self.stats.completion_tokens += base.completion_tokens
+        self.stats.estimated_cost += base.estimated_cost
+        self.stats.messages += base.messages
+        self.stats.segments = self.segments + base.segments
 
     async def _close_segment(self, old_id: str) -> None:
         old = await self.manager._store.get(old_id)
@@ -134,7 +155,7 @@ class SessionTracker:
             summary_text = str(summaries[-1]) if summaries else ""
         self.segments += 1
         if self._on_roll:
-            self._on_roll(self.segments, summary_text)
+            self._on_roll(self.segments + self._resumed.segments, summary_text)
 
 
 def _jsonable(value: Any) -> Any:

@@ -102,6 +102,10 @@ class McpTuiApp(SlashActions, App[int]):
         for notice in self.notices:
             await transcript.add(ErrorNote(notice))
         await self.engine.start()  # returns at once: servers connect in the background
+        if len(self.engine.context.history.messages) > 1:  # a resumed session
+            await self.show_history(self.engine.context.history.messages)
+            await self.note(f"Resumed session {self.engine.recorder.session_id if self.engine.recorder else ''}: {len(self.engine.context.history.messages) - 1} messages.")
+            self.query_one(Sidebar).show_usage(self.engine.context.token_stats, self.engine.context.token_threshold)
         for status in self.engine.servers.statuses():
             self.query_one(ServerList).show(ServerStateChanged(name=status.name, state=status.state.value, reason=status.reason, tool_count=status.tool_count))
 
@@ -272,12 +276,29 @@ class McpTuiApp(SlashActions, App[int]):
         await self.engine.aclose()
         self.exit(0)
 
+    async def show_history(self, messages) -> None:
+        """Draw saved messages into the transcript (resume, /load)."""
+        transcript = self.query_one(Transcript)
+        for message in messages:
+            if message.role.value == "user":
+                await transcript.add(UserMessage(message.content or ""))
+            elif message.role.value == "assistant":
+                if message.content:
+                    answer = AssistantMessage(self.engine.context.model_label)
+                    await transcript.add(answer)
+                    answer.append_text(message.content)
+                    await answer.finish(interrupted=message.interrupted)
+                for call in message.tool_calls:
+                    chip = ToolChip(call.id, call.name)
+                    chip.set_state("done")
+                    await transcript.add(chip)
+
     async def note(self, text: str | Text, title: str = "") -> None:
         await self.query_one(Transcript).add(InfoNote(text, title))
 
 
-def run_app(settings, loaded, log_path: Path) -> int:
+def run_app(settings, loaded, log_path: Path, resume=None) -> int:
     notices = [str(issue) for issue in loaded.issues]
-    engine = ChatEngine(settings, loaded.servers)
+    engine = ChatEngine(settings, loaded.servers, resume=resume)
     app = McpTuiApp(engine, notices=notices, log_path=log_path)
     return app.run() or 0

@@ -12,7 +12,7 @@ from mcp_tui import paths
 from mcp_tui.store.export import from_json, to_json, to_markdown
 from mcp_tui.text import safe_text
 from mcp_tui.ui.commands import Command
-from mcp_tui.ui.widgets.chat import AssistantMessage, Transcript, UserMessage
+from mcp_tui.ui.widgets.chat import Transcript
 from mcp_tui.ui.widgets.token_gauge import short_count
 
 
@@ -101,16 +101,8 @@ class SlashActions:
             return
         self.engine.clear()
         self.engine.context.history.messages[1:] = [m for m in history.messages if m.role.value != "system"]
-        transcript = self.query_one(Transcript)
-        await transcript.remove_children()
-        for message in history.messages:
-            if message.role.value == "user":
-                await transcript.add(UserMessage(message.content or ""))
-            elif message.role.value == "assistant" and message.content:
-                answer = AssistantMessage()
-                await transcript.add(answer)
-                answer.append_text(message.content)
-                await answer.finish(interrupted=message.interrupted)
+        await self.query_one(Transcript).remove_children()
+        await self.show_history(history.messages)
         await self.note(f"Loaded {len(history.messages)} messages from {argument}.")
 
     async def action_export(self, argument: str = "") -> None:

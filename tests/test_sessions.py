@@ -1,0 +1,106 @@
+"""Sessions: written as they happen, resumed whole, a SIGKILL loses only the streaming answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+from mcp_tui.engine.chat_engine import ChatEngine
+from mcp_tui.models.messages import MessageRole, validate_llm_messages
+from mcp_tui.store.session_file import find_session, read_session
+from tests.engine_helpers import engine_settings, run, time_server, unruly_server
+from tests.support.openai_server import call, text, tool_calls
+
+
+async def test_every_step_is_saved_and_a_resume_brings_it_back(openai_server):
+    openai_server.enqueue(
+        tool_calls(call("u__echo", {"text": "saved"}, id="e1")), text("The echo said saved."),
+        text("SUMMARY of segment one"),  # /compact
+        text("after resume"),
+    )
+    engine = ChatEngine(engine_settings(openai_server.base_url), [unruly_server()])
+    await engine.start()
+    try:
+        await run(engine, "echo saved")
+        await engine.compact()
+        session_id = engine.recorder.session_id
+        stats = (await engine.context.get_token_stats()).model_copy()
+    finally:
+        await engine.aclose()
+    record = find_session(session_id)
+    assert stat.S_IMODE(record.path.stat().st_mode) == 0o600
+    assert "test-key-0123" not in record.path.read_text()
+    assert [m.role for m in record.messages] == [MessageRole.USER, MessageRole.ASSISTANT, MessageRole.TOOL, MessageRole.ASSISTANT]
+    assert record.segments[0]["summary"] == "SUMMARY of segment one"
+
+    resumed = ChatEngine(engine_settings(openai_server.base_url), [unruly_server()], resume=record)
+    await resumed.start()
+    try:
+        restored = resumed.context
+        assert [m.content for m in restored.history.messages[1:]] == [m.content for m in record.messages]
+        assert restored.summaries == ["SUMMARY of segment one"]
+        assert restored.token_stats.total_tokens == stats.total_tokens
+        assert restored.token_stats.segments == 2
+        await run(resumed, "still there?")
+    finally:
+        await resumed.aclose()
+    sent = openai_server.requests[-1]["messages"]
+    assert [m["role"] for m in sent] == ["system", "system", "user"] and "SUMMARY of segment one" in sent[1]["content"]
+    assert len(read_session(record.path).messages) == 6  # appended to the same file
+
+
+def mcp_tui(tmp_path, base_url: str, *args: str, **kwargs):
+    config = tmp_path / "server_config.json"
+    server = time_server()
+    config.write_text(json.dumps({"mcpServers": {"time": {"command": server.command, "args": server.args}}}))
+    env = {**os.environ, "MCP_TUI_HOME": str(tmp_path / "home")}
+    command = [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "m", "--api-base", base_url, "--api-key", "sk-kill-test-key", "--config", str(config), *args]
+    return command, env
+
+
+def test_sigkill_mid_stream_keeps_every_completed_step(tmp_path, openai_server):
+    openai_server.enqueue(
+        tool_calls(call("time__get_current_time", {"timezone": "Asia/Tokyo"}, id="t1")),
+        text(*[f"streaming word {i} " for i in range(2000)], delay=0.01),
+        text("resumed fine"),
+    )
+    command, env = mcp_tui(tmp_path, openai_server.base_url, "--prompt", "time in Tokyo?")
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    first = process.stdout.read(40)  # the second answer is streaming once its words arrive
+    assert b"streaming word" in first and time.monotonic() < deadline
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(10)
+    record = find_session(None, tmp_path / "home" / "data" / "sessions")
+    roles = [m.role for m in record.messages]
+    assert roles == [MessageRole.USER, MessageRole.ASSISTANT, MessageRole.TOOL]
+    assert "Asia/Tokyo" in record.messages[2].content
+    assert "sk-kill-test-key" not in record.path.read_text()
+
+    command, env = mcp_tui(tmp_path, openai_server.base_url, "--resume", record.session_id, "--prompt", "go on")
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "resumed fine" in result.stdout
+    sent = openai_server.requests[-1]["messages"]
+    validate_llm_messages(sent)
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "tool", "user"]
+
+
+def test_list_and_export_from_the_command_line(tmp_path, openai_server):
+    openai_server.enqueue(tool_calls(call("time__get_current_time", {"timezone": "Europe/Paris"}, id="t1")), text("It is late in Paris."))
+    command, env = mcp_tui(tmp_path, openai_server.base_url, "--prompt", "what time is it in Paris?")
+    assert subprocess.run(command, env=env, capture_output=True, timeout=60).returncode == 0
+    listing = subprocess.run([sys.executable, "-m", "mcp_tui", "--list-sessions"], env=env, capture_output=True, text=True, timeout=30)
+    assert "what time is it in Paris?" in listing.stdout and "openai/m" in listing.stdout
+    session_id = listing.stdout.splitlines()[1].split()[0]
+    exported = subprocess.run([sys.executable, "-m", "mcp_tui", "--export", session_id, "--format", "md"], env=env, capture_output=True, text=True, timeout=30)
+    assert "time__get_current_time" in exported.stdout and "Europe/Paris" in exported.stdout and "It is late in Paris." in exported.stdout
+    as_json = subprocess.run([sys.executable, "-m", "mcp_tui", "--export", session_id, "--format", "json"], env=env, capture_output=True, text=True, timeout=30)
+    assert [m["role"] for m in json.loads(as_json.stdout)["messages"]] == ["user", "assistant", "tool", "assistant"]
+    missing = subprocess.run([sys.executable, "-m", "mcp_tui", "--resume", "nope"], env=env, capture_output=True, text=True, timeout=30)
+    assert missing.returncode == 2 and "--list-sessions" in missing.stderr
