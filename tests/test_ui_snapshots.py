@@ -173,3 +173,47 @@ def test_long_markdown_answer_with_code(snap_compare):
         await settle(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def rolled_app():
+    """An app whose conversation has rolled twice, with fixed times."""
+    from mcp_tui.models.messages import Message, MessageRole, ToolCall
+
+    app = make_app()
+    ctx = app.engine.context
+    script = [
+        (MessageRole.USER, "which tables are there?", []),
+        (MessageRole.ASSISTANT, None, [ToolCall(id="t1", name="sqlite__list_tables")]),
+        (MessageRole.TOOL, '["customers", "orders", "products"]', []),
+        (MessageRole.ASSISTANT, "There are three tables: customers, orders and products.", []),
+        (MessageRole.USER, "how many orders are open?", []),
+        (MessageRole.ASSISTANT, "Seven orders are open.", []),
+        (MessageRole.USER, "and what time is it in Tokyo?", []),
+        (MessageRole.ASSISTANT, "It is 21:04 in Tokyo.", []),
+    ]
+    for i, (role, content, calls) in enumerate(script):
+        ctx.history.messages.append(Message(role=role, content=content, tool_calls=calls, tool_call_id="t1" if role is MessageRole.TOOL else None, at=T0 + 60 * i))
+    ctx.segment_starts = [1, 5, 7]
+    ctx.summaries = ["The user listed the tables of the sample database: customers, orders, products.", "Seven orders are open."]
+    ctx.segment_figures = [(412, 0.0002), (96, 0.00004)]
+    return app
+
+
+def test_segment_browser(snap_compare):
+    app = rolled_app()
+
+    async def run_before(pilot):
+        await pilot.press("ctrl+g")
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_segment_view(snap_compare):
+    app = rolled_app()
+
+    async def run_before(pilot):
+        await pilot.press("ctrl+g", "up", "up", "enter")
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from mcp_tui.engine.summary import extractive_summary
 from mcp_tui.models.messages import ConversationHistory, Message, MessageRole, ToolCall
 from mcp_tui.models.usage import TokenUsageStats
@@ -19,6 +21,18 @@ DEFAULT_SYSTEM_PROMPT = (
     "connected MCP servers; call a tool when it gives a better answer than memory, and "
     "say briefly what a tool returned. Answer in Markdown."
 )
+
+
+class SegmentInfo(BaseModel):
+    number: int
+    messages: list[Message]
+    summary: str | None  # None for the current segment
+    tokens: int
+    cost: float | None  # None while the segment is open
+
+    @property
+    def time_range(self) -> tuple[float, float] | None:
+        return (self.messages[0].at, self.messages[-1].at) if self.messages else None
 
 
 class ChatContext:
@@ -41,8 +55,9 @@ class ChatContext:
         self.max_turns_per_segment = max_turns_per_segment
         # Segments: what the provider gets is the system prompt, the summaries of earlier
         # segments and the messages of the current one (from segment_start on).
-        self.segment_start = len(self.history.messages)
+        self.segment_starts = [len(self.history.messages)]  # index of each segment's first message
         self.summaries: list[str] = []
+        self.segment_figures: list[tuple[int, float]] = []  # (tokens, cost) of each closed segment
         self.tracker = SessionTracker(
             infinite_context=enable_infinite_context,
             system_prompt=system_prompt,
@@ -93,8 +108,30 @@ class ChatContext:
             system.append({"role": "system", "content": f"Summary of the earlier conversation:\n\n{earlier}"})
         return system + [m.to_llm() for m in self.history.messages[self.segment_start :]]
 
+    @property
+    def segment_start(self) -> int:
+        return self.segment_starts[-1]
+
     def segment_messages(self) -> list[Message]:
         return self.history.messages[self.segment_start :]
+
+    def segments(self) -> list[SegmentInfo]:
+        """Every segment, oldest first, for the segment browser."""
+        bounds = [*self.segment_starts, len(self.history.messages)]
+        infos = []
+        for number, (start, end) in enumerate(zip(bounds, bounds[1:]), 1):
+            current = number == len(self.segment_starts)
+            tokens, cost = (self.token_stats.segment_tokens, None) if current else (self.segment_figures[number - 1] if number - 1 < len(self.segment_figures) else (0, 0.0))
+            infos.append(
+                SegmentInfo(
+                    number=number,
+                    messages=self.history.messages[start:end],
+                    summary=None if current else self.summaries[number - 1],
+                    tokens=tokens,
+                    cost=cost,
+                )
+            )
+        return infos
 
     def should_roll(self) -> bool:
         """True when the current segment has reached the threshold or the turn limit."""
@@ -110,15 +147,17 @@ class ChatContext:
         messages = [m.to_llm() for m in self.segment_messages()]
         summary = (await summarize(messages) if summarize else None) or extractive_summary(messages)
         self.summaries.append(summary)
-        self.segment_start = len(self.history.messages)
+        self.segment_starts.append(len(self.history.messages))
         self.tracker.roll(summary)
         await self.tracker.flush()
+        self.segment_figures.append(self.tracker.last_closed)
         return summary
 
     def clear(self) -> None:
         self.history.clear(keep_system_prompt=True)
-        self.segment_start = len(self.history.messages)
+        self.segment_starts = [len(self.history.messages)]
         self.summaries = []
+        self.segment_figures = []
 
     async def get_token_stats(self) -> TokenUsageStats:
         return (await self.tracker.flush()).model_copy()

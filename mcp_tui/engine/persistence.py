@@ -35,7 +35,8 @@ class SessionRecorder:
 
     def segment(self, number: int, summary: str) -> None:
         start = sum(m.role is not MessageRole.SYSTEM for m in self.context.history.messages[: self.context.segment_start])
-        self.writer.write("segment", segment=number, summary=summary, start=start)
+        tokens, cost = self.context.tracker.last_closed
+        self.writer.write("segment", segment=number, summary=summary, start=start, tokens=tokens, cost=cost)
 
     def close(self) -> None:
         self.writer.close()
@@ -46,7 +47,8 @@ async def restore(context: ChatContext, record: SessionRecord) -> None:
     system = [m for m in context.history.messages if m.role is MessageRole.SYSTEM]
     context.history.messages = system + [m for m in record.messages if m.role is not MessageRole.SYSTEM]
     context.summaries = [str(s.get("summary", "")) for s in record.segments]
-    context.segment_start = len(system) + (int(record.segments[-1].get("start", 0)) if record.segments else 0)
+    context.segment_starts = [len(system)] + [len(system) + int(s.get("start", 0)) for s in record.segments]
+    context.segment_figures = [(int(s.get("tokens", 0)), float(s.get("cost", 0.0))) for s in record.segments]
     names = {tc.id: tc.name for m in context.history.messages for tc in m.tool_calls}
     for call_id in context.history.pending_tool_call_ids():  # killed mid-tools: keep the history valid
         await context.add_tool_response(call_id, INTERRUPTED, names.get(call_id), error=INTERRUPTED)

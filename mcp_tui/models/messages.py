@@ -7,6 +7,7 @@ cost and segments (see shared/reference/session-manager-integration.md).
 from __future__ import annotations
 
 import json
+import time
 from enum import Enum
 from typing import Any
 
@@ -53,8 +54,10 @@ class Message(BaseModel):
     tool_calls: list[ToolCall] = Field(default_factory=list)
     tool_call_id: str | None = None
     name: str | None = None
-    # Ours only, never sent: marks an answer stopped by the user or cut by the provider.
+    # Ours only, never sent: marks an answer stopped by the user or cut by the provider,
+    # and when the message was added (for the segment browser's time ranges).
     interrupted: bool = False
+    at: float = Field(default_factory=time.time)
 
     def to_llm(self) -> dict[str, Any]:
         msg: dict[str, Any] = {"role": self.role.value}

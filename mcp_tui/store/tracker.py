@@ -53,6 +53,7 @@ class SessionTracker:
         self._queue: asyncio.Queue[Op] = asyncio.Queue()
         self._worker: asyncio.Task | None = None
         self.segments = 1
+        self.last_closed: tuple[int, float] = (0, 0.0)  # tokens and cost of the segment closed last
         self._closed_prompt = 0  # token split of finished segments, frozen once rolled
         self._closed_completion = 0
         self._resumed = TokenUsageStats(segments=0)  # what a resumed session had before this process
@@ -149,6 +150,7 @@ class SessionTracker:
         old = await self.manager._store.get(old_id)
         summary_text = ""
         if old is not None:
+            self.last_closed = (old.total_tokens, old.total_cost)
             self._closed_prompt += old.token_summary.total_prompt_tokens
             self._closed_completion += old.token_summary.total_completion_tokens
             summaries = [e.message for e in old.events if getattr(e.type, "value", e.type) == "summary"]

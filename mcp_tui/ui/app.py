@@ -37,6 +37,7 @@ from mcp_tui.models.events import (
 from mcp_tui.ui.commands import McpTuiCommands, parse_slash
 from mcp_tui.ui.screens.approval import ApprovalScreen
 from mcp_tui.ui.screens.help import HelpScreen
+from mcp_tui.ui.screens.segments import SegmentBrowser
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.slash_actions import SlashActions
 from mcp_tui.ui.widgets.chat import AssistantMessage, ErrorNote, InfoNote, ToolChip, Transcript, UserMessage
@@ -64,6 +65,7 @@ class McpTuiApp(SlashActions, App[int]):
         Binding("ctrl+t", "focus_timeline", "Timeline"),
         Binding("ctrl+l", "focus_prompt", "Prompt", show=False),
         Binding("ctrl+y", "copy_answer", "Copy answer"),
+        Binding("ctrl+g", "segments", "Segments"),
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -258,6 +260,9 @@ class McpTuiApp(SlashActions, App[int]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def action_segments(self) -> None:
+        self.push_screen(SegmentBrowser(self.engine.context.segments()))
 
     def action_copy_answer(self) -> None:
         if not self.last_answer:

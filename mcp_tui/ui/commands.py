@@ -48,6 +48,7 @@ PALETTE_EXTRA = [
     ("Stop the answer or running tools", "stop", "same as Esc"),
     ("Toggle sidebar", "toggle_sidebar", "ctrl+b"),
     ("Focus tool timeline", "focus_timeline", "ctrl+t"),
+    ("Browse segments", "segments", "ctrl+g"),
     ("Focus prompt", "focus_prompt", "ctrl+l"),
     ("Restart failed servers", "restart_failed", "restart every failed or exited server"),
     ("New line in prompt", "newline", "ctrl+j"),

@@ -21,6 +21,7 @@ KEYS = [
     ("Ctrl+T", "focus the tool timeline (Enter opens a call)"),
     ("Ctrl+L", "focus the prompt"),
     ("Ctrl+Y", "copy the last answer"),
+    ("Ctrl+G", "browse segments and their summaries"),
     ("r (on a server)", "restart a failed server"),
     ("Tab / Shift+Tab", "move between panes"),
     ("F1", "this help"),
