@@ -217,3 +217,29 @@ def test_segment_view(snap_compare):
         await settle(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def write_session(folder, session_id: str, at: float, exchanges: list[tuple[str, str]]) -> None:
+    import json
+
+    lines = [{"type": "meta", "at": at, "provider": "openai", "model": "gpt-4o-mini"}]
+    for question, answer in exchanges:
+        lines.append({"type": "message", "at": at, "message": {"role": "user", "content": question, "at": at}})
+        lines.append({"type": "message", "at": at, "message": {"role": "assistant", "content": answer, "at": at}})
+    lines.append({"type": "usage", "at": at, "usage": {"total_tokens": 1234 * len(exchanges)}})
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{session_id}.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
+def test_sessions_screen(snap_compare, monkeypatch, tmp_path):
+    monkeypatch.setenv("MCP_TUI_HOME", str(tmp_path))
+    folder = tmp_path / "data" / "sessions"
+    write_session(folder, "20261119-090000-aaaaaa", T0, [("which tables are there?", "Three."), ("count the orders", "Seven.")])
+    write_session(folder, "20261119-100000-bbbbbb", T0 + 3600, [("what time is it in Tokyo?", "21:04.")])
+    app = make_app(persist=False)
+
+    async def run_before(pilot):
+        await pilot.press("ctrl+o")
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -35,6 +35,7 @@ class ChatEngine:
         from mcp_tui.servers import ServerManager
 
         self.settings = settings
+        self.server_configs = servers
         add_secrets(v for c in servers for v in c.secret_values())
         if settings.api_key:
             add_secrets([settings.api_key.get_secret_value()])

@@ -38,6 +38,7 @@ from mcp_tui.ui.commands import McpTuiCommands, parse_slash
 from mcp_tui.ui.screens.approval import ApprovalScreen
 from mcp_tui.ui.screens.help import HelpScreen
 from mcp_tui.ui.screens.segments import SegmentBrowser
+from mcp_tui.ui.screens.sessions import SessionsScreen
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.slash_actions import SlashActions
 from mcp_tui.ui.widgets.chat import AssistantMessage, ErrorNote, InfoNote, ToolChip, Transcript, UserMessage
@@ -66,20 +67,24 @@ class McpTuiApp(SlashActions, App[int]):
         Binding("ctrl+l", "focus_prompt", "Prompt", show=False),
         Binding("ctrl+y", "copy_answer", "Copy answer"),
         Binding("ctrl+g", "segments", "Segments"),
+        Binding("ctrl+o", "sessions", "Sessions"),
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
     def __init__(self, engine: ChatEngine, *, notices: list[str] | None = None, log_path: Path | None = None) -> None:
         super().__init__()
-        self.engine = engine
-        self.engine.policy.asker = self.ask_approval
-        self.engine.listeners.append(lambda event: self.post_message(EngineEvent(event)))
+        self._attach(engine)
         self.notices = notices or []
         self.log_path = log_path
         self._answer: AssistantMessage | None = None
         self._chips: dict[str, ToolChip] = {}
         self.last_answer = ""
+
+    def _attach(self, engine: ChatEngine) -> None:
+        self.engine = engine
+        engine.policy.asker = self.ask_approval
+        engine.listeners.append(lambda event: self.post_message(EngineEvent(event)))
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -260,6 +265,32 @@ class McpTuiApp(SlashActions, App[int]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def action_sessions(self) -> None:
+        from mcp_tui.store.session_file import list_sessions
+
+        current = self.engine.recorder.session_id if self.engine.recorder else None
+        self.push_screen(SessionsScreen(list_sessions(), current), self._open_session)
+
+    async def _open_session(self, record) -> None:
+        """Swap in an engine that resumes `record`: messages, stats, segments, servers."""
+        if record is None:
+            return
+        if self.engine.busy:
+            self.notify("Wait for the answer to finish (or press Esc) before opening a session.", severity="warning")
+            return
+        old = self.engine
+        await old.aclose()
+        self._attach(ChatEngine(old.settings, old.server_configs, resume=record))
+        await self.query_one(Transcript).remove_children()
+        self.query_one(ToolTimeline).clear_calls()
+        self.query_one(Sidebar).set_model(self.engine.context.model_label)
+        await self.engine.start()
+        for status in self.engine.servers.statuses():
+            self.query_one(ServerList).show(ServerStateChanged(name=status.name, state=status.state.value, reason=status.reason, tool_count=status.tool_count))
+        await self.show_history(self.engine.context.history.messages)
+        self.query_one(Sidebar).show_usage(self.engine.context.token_stats, self.engine.context.token_threshold)
+        await self.note(f"Opened session {record.session_id}: {len(record.messages)} messages.")
 
     def action_segments(self) -> None:
         self.push_screen(SegmentBrowser(self.engine.context.segments()))

@@ -49,6 +49,7 @@ PALETTE_EXTRA = [
     ("Toggle sidebar", "toggle_sidebar", "ctrl+b"),
     ("Focus tool timeline", "focus_timeline", "ctrl+t"),
     ("Browse segments", "segments", "ctrl+g"),
+    ("Open a saved session", "sessions", "ctrl+o"),
     ("Focus prompt", "focus_prompt", "ctrl+l"),
     ("Restart failed servers", "restart_failed", "restart every failed or exited server"),
     ("New line in prompt", "newline", "ctrl+j"),

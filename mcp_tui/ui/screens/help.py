@@ -22,6 +22,7 @@ KEYS = [
     ("Ctrl+L", "focus the prompt"),
     ("Ctrl+Y", "copy the last answer"),
     ("Ctrl+G", "browse segments and their summaries"),
+    ("Ctrl+O", "saved sessions: search, open"),
     ("r (on a server)", "restart a failed server"),
     ("Tab / Shift+Tab", "move between panes"),
     ("F1", "this help"),

@@ -87,6 +87,11 @@ class ToolTimeline(DataTable):
         )
         self.move_cursor(row=self.row_count - 1)
 
+    def clear_calls(self) -> None:
+        self.clear()
+        self.records.clear()
+        self._tick_while_running()
+
     def update_call(self, call_id: str, **changes: Any) -> ToolRecord | None:
         record = self.records.get(call_id)
         if record is None:
