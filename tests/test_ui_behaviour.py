@@ -222,7 +222,7 @@ async def test_sessions_screen_searches_and_opens_a_session(openai_server):
     openai_server.enqueue(text("Paris is the capital."), text("Berlin it is."), text("continued"))
     first = make_app(openai_server.base_url)
     async with first.run_test(size=SIZE) as pilot:
-        await turn(pilot, "capital of France?")
+        await turn(pilot, "capital of Freedonia?")
         wanted = first.engine.recorder.session_id
         await first.engine.aclose()
     second = make_app(openai_server.base_url)
@@ -230,13 +230,13 @@ async def test_sessions_screen_searches_and_opens_a_session(openai_server):
         await turn(pilot, "capital of Germany?")
         await pilot.press("ctrl+o")
         await until(pilot, lambda: isinstance(second.screen, SessionsScreen))
-        await pilot.press(*"france")
+        await pilot.press(*"freedonia")
         await pilot.pause()
         assert [r.session_id for r in second.screen.shown] == [wanted]
         await pilot.press("enter")
         await until(pilot, lambda: second.engine.recorder.session_id == wanted)
         await until(pilot, lambda: any(a.text == "Paris is the capital." for a in second.query(AssistantMessage)))
-        assert [m.content for m in second.engine.context.history.messages[1:]] == ["capital of France?", "Paris is the capital."]
+        assert [m.content for m in second.engine.context.history.messages[1:]] == ["capital of Freedonia?", "Paris is the capital."]
         await turn(pilot, "and Italy?")
         sent = openai_server.requests[-1]["messages"]
-        assert [m["content"] for m in sent if m["role"] == "user"] == ["capital of France?", "and Italy?"]
+        assert [m["content"] for m in sent if m["role"] == "user"] == ["capital of Freedonia?", "and Italy?"]
