@@ -115,6 +115,16 @@ class ChatContext:
     def segment_messages(self) -> list[Message]:
         return self.history.messages[self.segment_start :]
 
+    def segment_records(self) -> list[dict[str, Any]]:
+        """Closed segments as session files and exports store them; `start` counts
+        non-system messages before the next segment."""
+        records = []
+        for n, (summary, start) in enumerate(zip(self.summaries, self.segment_starts[1:])):
+            tokens, cost = self.segment_figures[n] if n < len(self.segment_figures) else (0, 0.0)
+            before = sum(m.role is not MessageRole.SYSTEM for m in self.history.messages[:start])
+            records.append({"segment": n + 2, "summary": summary, "start": before, "tokens": tokens, "cost": cost})
+        return records
+
     def segments(self) -> list[SegmentInfo]:
         """Every segment, oldest first, for the segment browser."""
         bounds = [*self.segment_starts, len(self.history.messages)]

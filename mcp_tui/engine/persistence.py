@@ -35,7 +35,7 @@ class SessionRecorder:
 
     def segment(self, number: int, summary: str) -> None:
         start = sum(m.role is not MessageRole.SYSTEM for m in self.context.history.messages[: self.context.segment_start])
-        tokens, cost = self.context.tracker.last_closed
+        tokens, cost = self.context.tracker.last_closed  # segment_figures is filled only after this callback
         self.writer.write("segment", segment=number, summary=summary, start=start, tokens=tokens, cost=cost)
 
     def close(self) -> None:

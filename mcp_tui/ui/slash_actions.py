@@ -112,7 +112,9 @@ class SlashActions:
             await self.note("Usage: /export md|json [PATH]")
             return
         history = self.engine.context.history
-        text = to_markdown(history) if fmt == "md" else to_json(history, {"model": self.engine.context.model_label})
+        ctx = self.engine.context
+        segments = ctx.segment_records()
+        text = to_markdown(history, segments=segments) if fmt == "md" else to_json(history, {"model": ctx.model_label, "segments": segments})
         path = Path(target).expanduser() if target else paths.ensure(paths.data_dir() / "exports") / time.strftime(f"conversation-%Y%m%d-%H%M%S.{fmt}")
         try:
             path.write_text(text, encoding="utf-8")
