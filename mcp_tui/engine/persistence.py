@@ -34,9 +34,9 @@ class SessionRecorder:
         self.writer.write("usage", usage=stats.model_dump())
 
     def segment(self, number: int, summary: str) -> None:
-        start = sum(m.role is not MessageRole.SYSTEM for m in self.context.history.messages[: self.context.segment_start])
+        record = self.context.segment_records()[-1]
         tokens, cost = self.context.tracker.last_closed  # segment_figures is filled only after this callback
-        self.writer.write("segment", segment=number, summary=summary, start=start, tokens=tokens, cost=cost)
+        self.writer.write("segment", **{**record, "segment": number, "summary": summary, "tokens": tokens, "cost": cost})
 
     def close(self) -> None:
         self.writer.close()
