@@ -53,6 +53,16 @@ for customer, count in rows:
 """
 
 
+def shot(snap_compare, app, steps) -> bool:
+    """Run `steps`, let the screen settle, compare with the stored picture."""
+
+    async def run_before(pilot):
+        await steps(pilot)
+        await settle(pilot, app)
+
+    return snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
 async def feed(app, *events) -> None:
     for event in events:
         await app.on_turn_event(event)
@@ -77,9 +87,8 @@ def test_first_screen(snap_compare):
 
     async def run_before(pilot):
         servers(app)
-        await settle(pilot, app)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, app, run_before)
 
 
 def test_answer_mid_stream(snap_compare):
@@ -89,9 +98,8 @@ def test_answer_mid_stream(snap_compare):
         servers(app)
         await user_says(app, "which tables are there?")
         await feed(app, *[TextDelta(text=w) for w in ["Let me ", "look. There ", "are **three** ", "tables:\n\n- customers\n- ord"]])
-        await settle(pilot, app)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, app, run_before)
 
 
 def test_tool_running_with_progress(snap_compare, monkeypatch):
@@ -105,9 +113,8 @@ def test_tool_running_with_progress(snap_compare, monkeypatch):
         await feed(app, ToolCallStarted(call_id="c1", server="sqlite", tool="describe_table", qualified_name="sqlite__describe_table"))
         monkeypatch.setattr(timeline, "clock", lambda: 101.25)
         await feed(app, ToolCallProgress(call_id="c1", server="sqlite", tool="describe_table", qualified_name="x", progress=2, total=5, message="columns"))
-        await settle(pilot, app)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, app, run_before)
 
 
 def test_failed_tool(snap_compare):
@@ -123,9 +130,8 @@ def test_failed_tool(snap_compare):
             TextDelta(text="The table is called `orders`, not `order`."),
             TurnFinished(content="", rounds=2),
         )
-        await settle(pilot, app)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, app, run_before)
 
 
 @pytest.mark.parametrize("percent", [79, 80, 100])
@@ -136,9 +142,8 @@ def test_token_gauge(snap_compare, percent):
         servers(app)
         usage = TokenUsageStats(total_tokens=percent * 1000 + 5000, segment_tokens=percent * 1000, prompt_tokens=percent * 700, completion_tokens=percent * 300 + 5000, estimated_cost=percent / 10_000, segments=2)
         await feed(app, UsageUpdated(usage=usage, threshold=100_000))
-        await settle(pilot, app)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, app, run_before)
 
 
 def test_approval_modal(snap_compare):
@@ -148,9 +153,8 @@ def test_approval_modal(snap_compare):
         servers(app)
         request = ApprovalRequest(call_id="c1", server="sqlite", tool="write_query", qualified_name="sqlite__write_query", arguments={"query": "DELETE FROM orders WHERE id = 3"}, annotations={"destructive": True, "read_only": False})
         app.push_screen(ApprovalScreen(request))
-        await settle(pilot, app)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, app, run_before)
 
 
 def test_help_screen(snap_compare):
@@ -158,9 +162,8 @@ def test_help_screen(snap_compare):
 
     async def run_before(pilot):
         await pilot.press("f1")
-        await settle(pilot, app)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, app, run_before)
 
 
 def test_long_markdown_answer_with_code(snap_compare):
@@ -170,9 +173,8 @@ def test_long_markdown_answer_with_code(snap_compare):
         servers(app)
         await user_says(app, "how do I count orders per customer?")
         await feed(app, *[TextDelta(text=LONG_ANSWER[i : i + 7]) for i in range(0, len(LONG_ANSWER), 7)], TurnFinished(content=LONG_ANSWER, rounds=1))
-        await settle(pilot, app)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, app, run_before)
 
 
 def rolled_app():
@@ -204,9 +206,8 @@ def test_segment_browser(snap_compare):
 
     async def run_before(pilot):
         await pilot.press("ctrl+g")
-        await settle(pilot, app)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, app, run_before)
 
 
 def test_segment_view(snap_compare):
@@ -214,9 +215,8 @@ def test_segment_view(snap_compare):
 
     async def run_before(pilot):
         await pilot.press("ctrl+g", "up", "up", "enter")
-        await settle(pilot, app)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, app, run_before)
 
 
 def write_session(folder, session_id: str, at: float, exchanges: list[tuple[str, str]]) -> None:
@@ -240,6 +240,5 @@ def test_sessions_screen(snap_compare, monkeypatch, tmp_path):
 
     async def run_before(pilot):
         await pilot.press("ctrl+o")
-        await settle(pilot, app)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert shot(snap_compare, app, run_before)
