@@ -103,7 +103,7 @@ class McpTuiApp(SlashActions, App[int]):
         transcript = self.query_one(Transcript)
         transcript.border_title = "chat"
         welcome = Text()
-        welcome.append(f"Connected to {self.engine.context.model_label}. ", style="bold")
+        welcome.append(f"Model: {self.engine.context.model_label}. ", style="bold")
         welcome.append("Type a message and press Enter. F1 shows every key; Ctrl+P every command.")
         await transcript.add(InfoNote(welcome))
         for notice in self.notices:
