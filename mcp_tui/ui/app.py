@@ -108,13 +108,20 @@ class McpTuiApp(SlashActions, App[int]):
         await transcript.add(InfoNote(welcome))
         for notice in self.notices:
             await transcript.add(ErrorNote(notice))
-        await self.engine.start()  # returns at once: servers connect in the background
-        if len(self.engine.context.history.messages) > 1:  # a resumed session
-            await self.show_history(self.engine.context.history.messages)
+        if await self._start_engine():
             await self.note(f"Resumed session {self.engine.recorder.session_id if self.engine.recorder else ''}: {len(self.engine.context.history.messages) - 1} messages.")
-            self.query_one(Sidebar).show_usage(self.engine.context.token_stats, self.engine.context.token_threshold)
+
+    async def _start_engine(self) -> bool:
+        """Start the engine (servers connect in the background) and draw what it brought
+        back; True when it resumed a saved conversation."""
+        await self.engine.start()
         for status in self.engine.servers.statuses():
             self.query_one(ServerList).show(ServerStateChanged(name=status.name, state=status.state.value, reason=status.reason, tool_count=status.tool_count))
+        resumed = len(self.engine.context.history.messages) > 1
+        if resumed:
+            await self.show_history(self.engine.context.history.messages)
+            self.query_one(Sidebar).show_usage(self.engine.context.token_stats, self.engine.context.token_threshold)
+        return resumed
 
     def _show_title(self) -> None:
         names = ", ".join(s.name for s in self.engine.servers.statuses())
@@ -285,11 +292,7 @@ class McpTuiApp(SlashActions, App[int]):
         await self.query_one(Transcript).remove_children()
         self.query_one(ToolTimeline).clear_calls()
         self.query_one(Sidebar).set_model(self.engine.context.model_label)
-        await self.engine.start()
-        for status in self.engine.servers.statuses():
-            self.query_one(ServerList).show(ServerStateChanged(name=status.name, state=status.state.value, reason=status.reason, tool_count=status.tool_count))
-        await self.show_history(self.engine.context.history.messages)
-        self.query_one(Sidebar).show_usage(self.engine.context.token_stats, self.engine.context.token_threshold)
+        await self._start_engine()
         await self.note(f"Opened session {record.session_id}: {len(record.messages)} messages.")
 
     def action_segments(self) -> None:
