@@ -155,7 +155,7 @@ class ChatEngine:
         self._notify(
             ServerStateChanged(
                 name=status.name,
-                state=getattr(status.state, "value", status.state),
+                state=status.state.value,
                 reason=status.reason,
                 tool_count=status.tool_count,
             )

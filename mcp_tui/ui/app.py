@@ -307,7 +307,7 @@ class McpTuiApp(SlashActions, App[int]):
 
     def action_restart_failed(self) -> None:
         for status in self.engine.servers.statuses():
-            if getattr(status.state, "value", status.state) in ("failed", "exited"):
+            if status.state.value in ("failed", "exited"):
                 self.run_worker(self.engine.restart_server(status.name), group="servers")
 
     async def action_quit(self) -> None:

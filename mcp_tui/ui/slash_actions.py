@@ -36,7 +36,7 @@ class SlashActions:
     async def action_show_servers(self) -> None:
         lines = Text()
         for status in self.engine.servers.statuses():
-            state = getattr(status.state, "value", status.state)
+            state = status.state.value
             lines.append(f"{status.name}: {state}, {status.tool_count} tools")
             if status.reason:
                 lines.append(f" — {safe_text(status.reason)}")

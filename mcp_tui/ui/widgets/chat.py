@@ -39,16 +39,20 @@ class AssistantMessage(Markdown):
     def __init__(self, label: str = "assistant") -> None:
         super().__init__("", classes="message assistant")
         self.border_title = label
-        self.text = ""
+        self._parts: list[str] = []  # joined on demand: `+=` on an attribute copies the whole answer per chunk
         self._pending: list[str] = []
         self._stream = None
         self._flush_timer = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
 
     def append_text(self, delta: str) -> None:
         delta = safe_text(delta)
         if not delta:
             return
-        self.text += delta
+        self._parts.append(delta)
         self._pending.append(delta)
         if self._flush_timer is None:
             self._flush_timer = self.set_timer(FRAME, self._flush)
@@ -76,7 +80,7 @@ class AssistantMessage(Markdown):
         if interrupted:
             self.add_class("interrupted")
             self.border_subtitle = "stopped"
-        if not self.text:
+        if not self._parts:
             self.add_class("empty")
 
 
