@@ -16,7 +16,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mcp-tui",
         description="A terminal chat with an LLM that calls the tools of MCP servers.",
     )
-    p.add_argument("--provider", help="chuk-llm provider: openai, anthropic, ollama, groq, gemini, mistral, … (env MCP_TUI_PROVIDER)")
+    p.add_argument(
+        "--provider",
+        help="chuk-llm provider: openai, anthropic, ollama, groq, gemini, mistral, …, or local / demo "
+        "(env MCP_TUI_PROVIDER; default: picked as --doctor explains)",
+    )
     p.add_argument("--model", help="model name (env MCP_TUI_MODEL); default: the provider's default")
     p.add_argument("--api-base", help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
     p.add_argument("--api-key", help="API key (wins over the provider's environment variable)")
@@ -39,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export", metavar="ID", help="write a saved session (all segments, tool calls and results)")
     p.add_argument("--format", choices=["md", "json"], default="md", help="with --export: md (default) or json")
     p.add_argument("--output", type=Path, help="with --export: file to write (default: stdout)")
+    p.add_argument("--doctor", action="store_true", help="explain the provider, servers, config files and folders the app would use, then exit")
     p.add_argument("--version", action="version", version=f"mcp-tui {__version__}")
+    p.epilog = "mcp-tui install-local installs the tiny offline model (plain chat, no tools)."
     return p
 
 
@@ -61,10 +67,38 @@ def settings_from(args: argparse.Namespace, *, headless: bool):
         max_rounds=args.max_rounds,
         tool_timeout=args.tool_timeout,
         system_prompt=args.system_prompt,
-    ).with_environment()
+    )
+
+
+def resolve_settings(settings, args, *, full: bool = False):
+    """Settings talking to the provider the flags, the environment or the machine give."""
+    from mcp_tui.llm.resolve import Flags, resolve
+
+    flags = Flags(provider=args.provider, model=args.model, api_base=args.api_base, api_key_given=bool(args.api_key))
+    return settings.resolved(resolve(flags, full=full))
+
+
+def load_config(settings):
+    """The configured servers, or the bundled ones when there is no config at all.
+    Returns (loaded, bundled)."""
+    from mcp_tui.config.loader import load_servers
+
+    loaded = load_servers(settings.config_path, only=settings.only_servers)
+    if loaded.files_read or loaded.issues or settings.only_servers:
+        return loaded, False
+    from mcp_tui import paths
+    from mcp_tui.bundled.defaults import default_servers
+
+    loaded.servers = default_servers(paths.ensure(paths.data_dir()))
+    return loaded, True
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["install-local"]:
+        from mcp_tui.llm.local_model import install_local
+
+        return install_local()
     args = build_parser().parse_args(argv)
     from mcp_tui.logsetup import setup_logging
 
@@ -87,14 +121,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {what}; mcp-tui --list-sessions shows them", file=sys.stderr)
             return 2
     headless = args.prompt is not None
-    settings = settings_from(args, headless=headless)
-
-    from mcp_tui.config.loader import load_servers
-
-    loaded = load_servers(settings.config_path, only=settings.only_servers)
+    settings = resolve_settings(settings_from(args, headless=headless), args, full=args.doctor)
+    loaded, bundled = load_config(settings)
     from mcp_tui.logsetup import add_secrets
 
     add_secrets(loaded.secret_values())  # also secrets expanded into urls and args
+    if args.doctor:
+        from mcp_tui.doctor import print_doctor
+
+        return print_doctor(settings.resolution, loaded, bundled, log_path)
     if headless:
         return _run_headless(args, settings, loaded, resume)
     from mcp_tui.ui.app import run_app
@@ -112,6 +147,11 @@ def _run_headless(args, settings, loaded, resume) -> int:
     if not prompt.strip():
         print("error: the prompt is empty", file=sys.stderr)
         return 2
+    chosen = settings.resolution
+    if chosen is not None and chosen.kind not in ("flags", "env"):  # say what the machine picked
+        why = next(s.detail for s in chosen.steps if s.chosen)
+        name = chosen.label or f"{chosen.provider}/{chosen.model or 'its default model'}"
+        print(f"mcp-tui: using {name} ({why}); mcp-tui --doctor explains", file=sys.stderr)
     engine = ChatEngine(settings, loaded.servers, resume=resume)
     try:
         return asyncio.run(run_headless(engine, prompt, json_mode=args.json))

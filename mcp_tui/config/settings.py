@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, SecretStr
 
+from mcp_tui.models.provider import Resolution
 from mcp_tui.models.approval import ApprovalMode
 
 
@@ -28,13 +27,15 @@ class Settings(BaseModel):
     persist: bool = True  # write the session file as it happens
     max_retries: int | None = None  # provider retries; None keeps the libraries' own
 
-    def with_environment(self, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Fill what the flags left open from MCP_TUI_* variables."""
-        env = os.environ if environ is None else environ
+    resolution: Resolution | None = None  # how the provider was chosen (None: given directly)
+
+    def resolved(self, resolution: Resolution) -> "Settings":
+        """These settings talking to the provider `resolution` chose."""
         return self.model_copy(
             update={
-                "provider": self.provider or env.get("MCP_TUI_PROVIDER") or None,
-                "model": self.model or env.get("MCP_TUI_MODEL") or None,
-                "api_base": self.api_base or env.get("MCP_TUI_API_BASE") or None,
+                "provider": resolution.provider,
+                "model": resolution.model,
+                "api_base": resolution.api_base,
+                "resolution": resolution,
             }
         )

@@ -10,15 +10,21 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 
+from pydantic import SecretStr
+
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.config.settings import Settings
 from mcp_tui.engine.approval import ApprovalPolicy, Asker
-from mcp_tui.engine.context import DEFAULT_SYSTEM_PROMPT, ChatContext
+from mcp_tui.engine.context import DEFAULT_SYSTEM_PROMPT, PLAIN_SYSTEM_PROMPT, ChatContext
 from mcp_tui.engine.conversation import Conversation
 from mcp_tui.engine.persistence import SessionRecorder, restore
+from mcp_tui.models.provider import display_label
 from mcp_tui.logsetup import add_secrets, tame_library_handlers
 from mcp_tui.models.events import Event, SegmentRolled, ServerStateChanged, UsageUpdated
 from mcp_tui.store.session_file import SessionRecord, SessionWriter
+from mcp_tui.store.tokens import mark_free
+
+RUNS_HERE = {"demo", "ollama", "llamacpp"}  # no bill: their tokens are not priced
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +51,15 @@ class ChatEngine:
         self.context = ChatContext(
             provider=self.llm.provider,
             model=self.llm.model,
-            system_prompt=settings.system_prompt or DEFAULT_SYSTEM_PROMPT,
+            system_prompt=settings.system_prompt or (DEFAULT_SYSTEM_PROMPT if self._tools_on(settings) else PLAIN_SYSTEM_PROMPT),
             token_threshold=settings.token_threshold,
             max_turns_per_segment=settings.max_turns_per_segment,
         )
         tame_library_handlers()  # the session manager's import attached a stderr handler
+        self.resolution = settings.resolution
+        self.context.label = display_label(self.llm.provider, self.resolution.kind if self.resolution else None, self.llm.model)
+        if self.resolution is not None and self.resolution.kind == "local":
+            mark_free(self.llm.model)
         self.context.on_segment_rolled.append(self._segment_rolled)
         self.policy = ApprovalPolicy(settings.approve, asker)
         self.conversation = Conversation(
@@ -61,6 +71,9 @@ class ChatEngine:
             summarize=self.summarize,
             server_wait=settings.server_wait,
         )
+        self.conversation.use_tools = self._tools_on(settings)
+        self.local_server = None  # the embedded model's llama.cpp server, started by start()
+        self.notices: list[str] = []  # problems start() met that the face should show
         self._resume = resume
         self.recorder: SessionRecorder | None = None
         if settings.persist:
@@ -68,11 +81,15 @@ class ChatEngine:
             if resume is None:
                 self.recorder.meta()
 
+    @staticmethod
+    def _tools_on(settings: Settings) -> bool:
+        return settings.resolution.tools if settings.resolution else True
+
     def _make_llm(self, provider: str, model: str | None):
         from mcp_tui.llm import LLMAdapter, LLMSettings
 
         same_provider = provider == (self.settings.provider or "openai")
-        return LLMAdapter(
+        llm = LLMAdapter(
             LLMSettings(
                 provider=provider,
                 model=model,
@@ -82,6 +99,9 @@ class ChatEngine:
             ),
             max_retries=self.settings.max_retries,
         )
+        if provider in RUNS_HERE:
+            mark_free(llm.model)
+        return llm
 
     async def set_model(self, model: str | None, provider: str | None = None) -> str:
         """Switch model (and provider) for the next turn; returns the new provider/model label."""
@@ -90,7 +110,8 @@ class ChatEngine:
         llm = self._make_llm(provider or self.llm.provider, model)
         old, self.llm = self.llm, llm
         self.conversation.llm = llm
-        self.context.set_model(llm.provider, llm.model)
+        self.conversation.use_tools = True
+        self.context.set_model(llm.provider, llm.model, display_label(llm.provider))
         await old.aclose()
         return self.context.model_label
 
@@ -117,6 +138,22 @@ class ChatEngine:
             resume, self._resume = self._resume, None
             await restore(self.context, resume)
         await self.servers.start()
+        if self.resolution is not None and self.resolution.kind == "local" and self.local_server is None:
+            try:
+                await self._start_local_model()
+            except Exception as exc:  # the app stays usable: fall back to the guide and say why
+                log.exception("local model did not start")
+                self.notices.append(f"The local model did not start ({exc}); using the demo guide instead. Details: mcp-tui --doctor")
+                await self.set_model("guide", "demo")
+
+    async def _start_local_model(self) -> None:
+        from mcp_tui.llm.local_model import LocalModelServer
+        from mcp_tui.paths import log_dir
+
+        self.local_server = LocalModelServer(self.resolution.local_model_path, log_file=log_dir() / "local-model.log")
+        url = await self.local_server.start()
+        # Its own key: not a secret, so it stays out of the masking list.
+        self.llm.settings = self.llm.settings.model_copy(update={"api_base": url, "api_key": SecretStr("local")})
 
     async def run_turn(self, text: str) -> AsyncIterator[Event]:
         async for event in self.conversation.run_turn(text):
@@ -141,6 +178,8 @@ class ChatEngine:
         finally:
             await self.context.aclose()
             await self.llm.aclose()
+            if self.local_server is not None:
+                await self.local_server.aclose()
             if self.recorder is not None:
                 self.recorder.close()
 

@@ -22,6 +22,9 @@ DEFAULT_SYSTEM_PROMPT = (
     "say briefly what a tool returned. Answer in Markdown."
 )
 
+# For models that get no tools: a tiny model follows a short, plain prompt best.
+PLAIN_SYSTEM_PROMPT = "You are a helpful assistant. Answer briefly, in the language of the question."
+
 
 class SegmentInfo(BaseModel):
     number: int
@@ -48,6 +51,7 @@ class ChatContext:
     ) -> None:
         self.provider = provider
         self.model = model
+        self.label: str | None = None  # what the screen calls the model when provider/model says too little
         self.token_threshold = token_threshold
         self.enable_infinite_context = enable_infinite_context
         self.history = ConversationHistory()
@@ -74,7 +78,7 @@ class ChatContext:
 
     @property
     def model_label(self) -> str:
-        return f"{self.provider}/{self.model}"
+        return self.label or f"{self.provider}/{self.model}"
 
     async def add_user_message(self, content: str) -> Message:
         message = self.history.add_user_message(content)
@@ -192,8 +196,8 @@ class ChatContext:
             "tracking_error": self.tracker.broken,
         }
 
-    def set_model(self, provider: str, model: str) -> None:
-        self.provider, self.model = provider, model
+    def set_model(self, provider: str, model: str, label: str | None = None) -> None:
+        self.provider, self.model, self.label = provider, model, label
 
     async def aclose(self) -> None:
         await self.tracker.flush()

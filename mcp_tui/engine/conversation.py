@@ -49,6 +49,7 @@ class Conversation:
         self.policy = policy
         self.max_rounds = max_rounds
         self.server_wait = server_wait
+        self.use_tools = True  # off for models that cannot call tools (the tiny local one)
         self._task: asyncio.Task | None = None
 
     @property
@@ -85,7 +86,7 @@ class Conversation:
             if self.context.should_roll():  # on a turn boundary: no tool call is cut off
                 await self.context.roll_segment(self.summarize)
             await self.context.add_user_message(text)
-            if self.servers is not None:
+            if self.servers is not None and self.use_tools:
                 await self.servers.wait_settled(self.server_wait)
             while True:
                 if rounds >= self.max_rounds:
@@ -97,7 +98,7 @@ class Conversation:
                     break
                 rounds += 1
                 answer, calls = [], []
-                tools = [t.to_openai() for t in self.servers.tools()] if self.servers is not None else []
+                tools = [t.to_openai() for t in self.servers.tools()] if self.servers is not None and self.use_tools else []
                 messages = await self.context.get_messages_for_llm()
                 async for item in self.llm.stream(messages, tools or None):
                     if hasattr(item, "arguments"):

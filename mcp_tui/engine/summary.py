@@ -6,13 +6,10 @@ import asyncio
 import logging
 from typing import Any
 
+from mcp_tui.llm.prompts import SUMMARY_PROMPT
+
 log = logging.getLogger(__name__)
 
-SUMMARY_PROMPT = (
-    "Summarise the conversation below so that you can continue it later without seeing it: "
-    "the user's goals, facts and decisions, tool results that matter, and open questions. "
-    "Plain prose or short bullets, at most 200 words."
-)
 SUMMARY_TIMEOUT = 60.0
 TRANSCRIPT_CHARS = 60_000  # what a summary request carries at most
 

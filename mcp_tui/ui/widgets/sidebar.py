@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Label, ListItem, ListView, Static
 
+from mcp_tui.models.provider import Step
 from mcp_tui.models.events import ServerStateChanged
 from mcp_tui.models.usage import TokenUsageStats
 from mcp_tui.text import safe_text
@@ -64,15 +65,29 @@ class ServerList(ListView):
             self.post_message(self.RestartRequested(item.server_name))
 
 
+def choice_lines(steps: list[Step]) -> Text:
+    """How the provider was picked, a few words per step (--doctor tells the whole story)."""
+    lines = Text()
+    for i, step in enumerate(steps):
+        if i:
+            lines.append("\n")
+        lines.append("✓ " if step.chosen else "· ", style="bold" if step.chosen else "dim")
+        lines.append(f"{step.source}: {safe_text(step.short or step.detail)}", style="" if step.chosen else "dim")
+    return lines
+
+
 class Sidebar(VerticalScroll):
-    def __init__(self, model_label: str, threshold: int, **kwargs) -> None:
+    def __init__(self, model_label: str, threshold: int, steps: list[Step] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model_label = model_label
         self.threshold = threshold
+        self.steps = steps or []
 
     def compose(self) -> ComposeResult:
         yield Static("model", classes="sidebar-heading")
         yield Static(Text(self.model_label), id="model")
+        if self.steps:
+            yield Static(choice_lines(self.steps), id="model-choice")
         yield Static("tokens", classes="sidebar-heading")
         yield TokenGauge(self.threshold, id="gauge")
         yield Static("", id="split")
@@ -87,6 +102,8 @@ class Sidebar(VerticalScroll):
     def set_model(self, label: str) -> None:
         self.model_label = label
         self.query_one("#model", Static).update(Text(label))
+        for choice in self.query("#model-choice"):
+            choice.remove()  # it explained the start-up choice, not this one
 
     def show_usage(self, stats: TokenUsageStats, threshold: int) -> None:
         self.threshold = threshold

@@ -1,0 +1,74 @@
+"""`mcp-tui --doctor`: every choice the app makes on start, and why, in plain text."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import sys
+from pathlib import Path
+
+from mcp_tui import __version__, paths
+from mcp_tui.config.loader import FILE_NAME
+from mcp_tui.models.provider import Resolution
+from mcp_tui.logsetup import mask_secrets
+
+SERVER_CHECK_SECONDS = 15.0
+
+
+def print_doctor(resolution: Resolution, loaded, bundled: bool, log_path: Path, *, check_servers: bool = True) -> int:
+    out = []
+    out.append(f"mcp-tui {__version__} · Python {sys.version.split()[0]} · {sys.executable}")
+    out.append("")
+    out.append("Provider (first match wins)")
+    width = max(len(s.source) for s in resolution.steps)
+    for step in resolution.steps:
+        mark = "✓" if step.chosen else "·"
+        out.append(f"  {mark} {step.source:<{width}}  {mask_secrets(step.detail)}")
+    model = resolution.model or "the provider's default model"
+    using = resolution.label or f"{resolution.provider} / {model}"
+    out.append(f"  → using {using}")
+    out.append("")
+    out.append("Servers")
+    if loaded.files_read:
+        out.append("  config read: " + ", ".join(str(p) for p in loaded.files_read))
+    else:
+        out.append(f"  no {FILE_NAME} in {Path.cwd()} or {paths.config_dir()}")
+    if bundled:
+        out.append("  using the bundled servers (a config file replaces them; see the README)")
+    for issue in loaded.issues:
+        out.append(f"  {issue.severity}: {mask_secrets(str(issue))}")
+    states = _server_states(loaded.servers) if check_servers and loaded.servers else {}
+    for server in loaded.servers:
+        where = server.url or shlex.join([server.command or "?", *server.args])
+        out.append(f"  {server.name:<12} {mask_secrets(where)}")
+        if server.env:
+            out.append(f"  {'':<12} env: {', '.join(sorted(server.env))} (values hidden)")
+        if server.name in states:
+            out.append(f"  {'':<12} {states[server.name]}")
+    out.append("")
+    out.append("Places")
+    out.append(f"  config dir  {paths.config_dir()}")
+    out.append(f"  data dir    {paths.data_dir()} (sessions in sessions/)")
+    out.append(f"  log file    {log_path}")
+    print("\n".join(out))
+    return 0
+
+
+def _server_states(servers) -> dict[str, str]:
+    """Start every server once and report how far it got."""
+    from mcp_tui.servers import ServerManager
+
+    async def check() -> dict[str, str]:
+        manager = ServerManager(servers)
+        try:
+            await manager.start()
+            await manager.wait_settled(SERVER_CHECK_SECONDS)
+            found = {}
+            for status in manager.statuses():
+                text = f"{status.state.value}, {status.tool_count} tools" if status.state.value == "ready" else status.state.value
+                found[status.name] = text + (f" — {mask_secrets(status.reason)}" if status.reason else "")
+            return found
+        finally:
+            await manager.aclose()
+
+    return asyncio.run(check())

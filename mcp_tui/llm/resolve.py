@@ -1,0 +1,158 @@
+"""Which provider to talk to when the user did not say: each step is recorded so the
+sidebar and `mcp-tui --doctor` can explain the choice.
+
+Order: flags → MCP_TUI_PROVIDER/MCP_TUI_MODEL/MCP_TUI_API_BASE → the first hosted
+provider whose API key is in the environment → Ollama answering on localhost →
+the embedded local model, if installed → the demo guide.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from mcp_tui.models.provider import Resolution, Step
+
+# Tried first, in this order; other chuk-llm providers with a key variable follow by name.
+PREFERRED = ["openai", "anthropic", "gemini", "groq", "mistral", "deepseek"]
+# Known to need more than a key (endpoint, project) or to be broken in chuk-llm 0.20.1.
+NOT_AUTOMATIC = {"openai_compatible", "openrouter", "azure_openai", "watsonx", "demo"}
+OLLAMA_URL = "http://localhost:11434"
+OLLAMA_TIMEOUT = 0.4  # a refused port answers at once; this only bounds a silent one
+
+
+class Flags(BaseModel):
+    provider: str | None = None
+    model: str | None = None
+    api_base: str | None = None
+    api_key_given: bool = False
+
+
+def resolve(
+    flags: Flags,
+    environ: Mapping[str, str] | None = None,
+    *,
+    ollama: Callable[[], tuple[list[str] | None, str]] | None = None,
+    local: Callable[[], tuple[Path | None, str, str]] | None = None,
+    full: bool = False,
+) -> Resolution:
+    """The first step that gives a provider wins; with `full` every later step is still
+    checked (for --doctor), else they are listed as not tried."""
+    env = os.environ if environ is None else environ
+    steps: list[Step] = []
+    chosen: Resolution | None = None
+
+    def take(step: Step, result: Resolution | None) -> None:
+        nonlocal chosen
+        if result is not None and chosen is None:
+            step.chosen = True
+            chosen = result
+        steps.append(step)
+
+    if flags.provider == "local":
+        path, name, why = (local or _local_model)()
+        result = Resolution(provider="openai", model=name, kind="local", tools=False, local_model_path=path) if path else None
+        take(Step(source="flags", detail="--provider local" + ("" if path else f", but {why} (mcp-tui install-local)"), short="local" if path else "local: not installed"), result)
+    elif flags.provider or flags.api_base or flags.api_key_given:
+        provider = flags.provider or "openai"
+        what = " ".join(f"--{k} {v}" for k, v in (("provider", flags.provider), ("model", flags.model), ("api-base", flags.api_base)) if v)
+        take(Step(source="flags", detail=what or "--api-key", short=flags.provider or "--api-base"), Resolution(provider=provider, model=flags.model, api_base=flags.api_base, kind="flags"))
+    else:
+        take(Step(source="flags", detail="no --provider or --api-base", short="none"), None)
+
+    env_provider, env_base, env_model = env.get("MCP_TUI_PROVIDER"), env.get("MCP_TUI_API_BASE"), env.get("MCP_TUI_MODEL")
+    if env_provider or env_base:
+        detail = ", ".join(f"{k}={env[k]}" for k in ("MCP_TUI_PROVIDER", "MCP_TUI_MODEL", "MCP_TUI_API_BASE") if env.get(k))
+        take(Step(source="environment", detail=detail, short=env_provider or "MCP_TUI_API_BASE"), Resolution(provider=env_provider or "openai", model=flags.model or env_model, api_base=env_base, kind="env"))
+    else:
+        take(Step(source="environment", detail="MCP_TUI_PROVIDER and MCP_TUI_API_BASE not set", short="none"), None)
+
+    def later(source: str) -> bool:
+        if chosen is not None and not full:
+            steps.append(Step(source=source, detail="not tried", short="not tried"))
+            return True
+        return False
+
+    model = flags.model or env_model
+    if not later("API keys"):
+        hosted = _hosted_with_key(env)
+        if hosted:
+            provider, var = hosted[0]
+            others = f" (also set: {', '.join(v for _, v in hosted[1:])})" if len(hosted) > 1 else ""
+            take(Step(source="API keys", detail=f"{var} is set → {provider}{others}", short=var), Resolution(provider=provider, model=model, kind="hosted"))
+        else:
+            take(Step(source="API keys", detail="no provider's key variable is set", short="none set"), None)
+
+    if not later("Ollama"):
+        url = ollama_url(env)
+        models, why = (ollama or (lambda: probe_ollama(url)))()
+        if models:
+            pick = model if model in models else ("llama3.2" if "llama3.2" in models else models[0])
+            found = Resolution(provider="ollama", model=pick, api_base=url, kind="ollama")
+            take(Step(source="Ollama", detail=f"answering at {url} with {len(models)} model(s) → {pick}", short=pick), found)
+        else:
+            take(Step(source="Ollama", detail=why, short="not answering" if why.startswith("nothing") else "no model pulled"), None)
+
+    if not later("local model"):
+        path, name, why = (local or _local_model)()
+        if path is not None:
+            take(Step(source="local model", detail=f"{name} at {path}", short=name), Resolution(provider="openai", model=name, kind="local", tools=False, local_model_path=path))
+        else:
+            take(Step(source="local model", detail=why, short="not installed"), None)
+
+    take(Step(source="demo", detail="always available: a guide to the app that calls real tools", short="guide"), Resolution(provider="demo", model="guide", kind="demo"))
+    assert chosen is not None
+    return chosen.model_copy(update={"steps": steps})
+
+
+def _hosted_with_key(env: Mapping[str, str]) -> list[tuple[str, str]]:
+    from chuk_llm.configuration import get_config  # ~0.15 s; no network
+
+    config = get_config()
+    names = [n for n in PREFERRED if config.provider_exists(n)]
+    names += sorted(n for n in config.get_all_providers() if n not in names)
+    found = []
+    for name in names:
+        if name in NOT_AUTOMATIC:
+            continue
+        var = config.get_provider(name).api_key_env
+        if var and env.get(var):
+            found.append((name, var))
+    return found
+
+
+def ollama_url(env: Mapping[str, str]) -> str:
+    """Where Ollama listens: OLLAMA_HOST (Ollama's own variable, "host:port" or a URL) or the default."""
+    host = env.get("OLLAMA_HOST", "").strip().rstrip("/")
+    if not host:
+        return OLLAMA_URL
+    return host if "://" in host else f"http://{host}"
+
+
+def probe_ollama(url: str = OLLAMA_URL, timeout: float = OLLAMA_TIMEOUT) -> tuple[list[str] | None, str]:
+    """Model names if an Ollama server answers, else None and why not."""
+    try:
+        with urllib.request.urlopen(f"{url}/api/tags", timeout=timeout) as response:
+            data = json.loads(response.read(1_000_000))
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return None, f"nothing answering at {url} ({reason})"
+    models = [m.get("name") for m in data.get("models", []) if isinstance(m, dict) and m.get("name")]
+    if not models:
+        return None, f"answering at {url} but no model is pulled (ollama pull llama3.2)"
+    return models, "ok"
+
+
+def _local_model() -> tuple[Path | None, str, str]:
+    from mcp_tui.llm.local_model import local_model_status
+
+    model, why = local_model_status()
+    if model is None or not getattr(model, "runtime_available", True):
+        return None, "", why
+    return Path(model.path), model.name, "ok"

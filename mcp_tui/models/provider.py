@@ -1,0 +1,40 @@
+"""How the provider was chosen: the steps of the resolution and the pick (see llm/resolve.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Kind = Literal["flags", "env", "hosted", "ollama", "local", "demo"]
+
+
+class Step(BaseModel):
+    source: str
+    detail: str  # the whole story, for --doctor
+    short: str = ""  # a few words, for the sidebar
+    chosen: bool = False
+
+
+class Resolution(BaseModel):
+    provider: str
+    model: str | None = None
+    api_base: str | None = None
+    kind: Kind
+    tools: bool = True  # the tiny local model cannot call tools: none are offered to it
+    local_model_path: Path | None = None
+    steps: list[Step] = Field(default_factory=list)
+
+    @property
+    def label(self) -> str | None:
+        return display_label(self.provider, self.kind, self.model)
+
+
+def display_label(provider: str, kind: str | None = None, model: str | None = None) -> str | None:
+    """What the header and sidebar call a provider that provider/model would misdescribe."""
+    if provider == "demo":
+        return "DEMO guide (not a model)"
+    if kind == "local":
+        return f"local {model}: tiny offline model, plain chat, tools off"
+    return None
