@@ -30,7 +30,6 @@ from mcp_tui.text import safe_text
 class HeadlessPrinter:
     def __init__(self, *, json_mode: bool, out: TextIO, err: TextIO) -> None:
         self.json_mode, self.out, self.err = json_mode, out, err
-        self._clean = safe_text if out.isatty() else (lambda s: s)  # piped output is data
         self._ended_with_newline = True
         self._arguments: dict[str, str] = {}  # call id -> short arguments, for its one stderr line
 
@@ -40,7 +39,8 @@ class HeadlessPrinter:
             self.out.flush()
             return
         if isinstance(event, TextDelta):
-            text = self._clean(event.text)
+            # Also when piped: the file or pager shows it on a terminal later (--json is exact).
+            text = safe_text(event.text)
             self.out.write(text)
             self.out.flush()
             self._ended_with_newline = text.endswith("\n")

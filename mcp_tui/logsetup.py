@@ -45,6 +45,25 @@ def mask_secrets(text: str) -> str:
     return text
 
 
+class StreamMasker:
+    """Masks secrets in text that arrives in pieces, holding back just enough of the tail
+    that a secret split across two pieces is still caught; `flush()` at the end."""
+
+    def __init__(self) -> None:
+        self._tail = ""
+
+    def feed(self, text: str) -> str:
+        keep = max((len(s) for s in _secrets), default=1) - 1
+        buffered = mask_secrets(self._tail + text)
+        cut = max(0, len(buffered) - keep)
+        self._tail = buffered[cut:]
+        return buffered[:cut]
+
+    def flush(self) -> str:
+        rest, self._tail = mask_secrets(self._tail), ""
+        return rest
+
+
 def log_file() -> Path:
     return paths.log_dir() / "mcp-tui.log"
 

@@ -25,3 +25,47 @@ def safe_text(text: str) -> str:
     if not text:
         return text
     return _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
+
+
+_INTRO = re.compile(r"[\x1b\x9b\x90\x9d\x98\x9e\x9f]")
+_STRING_START = set("]PX^_")  # ESC + one of these opens OSC/DCS/SOS/PM/APC, ended by BEL or ST
+_CSI_DONE = re.compile(r"[0-?]*[ -/]*[@-~]")
+MAX_HELD = 4096  # longer than any sane sequence: past this it is junk and goes out (cleaned)
+
+
+class SafeStream:
+    """safe_text for text that arrives in pieces: a sequence split across pieces
+    (\\x1b]52;c;… in one, \\x07 in the next) is held until it is complete, so it is
+    removed whole instead of leaving its payload on the screen."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, text: str) -> str:
+        text = self._held + text
+        self._held = ""
+        start = _open_sequence(text)
+        if start is not None and len(text) - start < MAX_HELD:
+            text, self._held = text[:start], text[start:]
+        return safe_text(text)
+
+    def flush(self) -> str:
+        rest, self._held = self._held, ""
+        return safe_text(rest)
+
+
+def _open_sequence(text: str) -> int | None:
+    """Where an unfinished escape sequence starts at the end of `text`, if one does
+    (only the last one can be open: an earlier one is followed by more text)."""
+    intros = list(_INTRO.finditer(text, max(0, len(text) - MAX_HELD)))
+    if not intros:
+        return None
+    start = intros[-1].start()
+    intro, rest = text[start], text[start + 1 :]
+    if intro == "\x1b" and not rest:
+        return start
+    if intro == "\x9b" or rest[0] == "[":
+        return None if _CSI_DONE.match(rest if intro == "\x9b" else rest[1:]) else start
+    if intro != "\x1b" or rest[0] in _STRING_START:
+        return None if ("\x07" in rest or "\x1b\\" in rest or "\x9c" in rest) else start
+    return None  # a two-byte escape: complete

@@ -48,6 +48,18 @@ def kinds(events: list[Event]) -> list[str]:
     return [e.type for e in events if e.type != "text_delta"]
 
 
+def resumed_request(command: list[str], env: dict, server, answer: str) -> list[dict]:
+    """Run `mcp-tui … --resume ID --prompt …`; the messages it sent, checked valid."""
+    import subprocess
+
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert answer in result.stdout
+    sent = server.requests[-1]["messages"]
+    validate_llm_messages(sent)
+    return sent
+
+
 def assert_every_request_valid(server) -> None:
     for request in server.requests:
         validate_llm_messages(request["messages"])

@@ -11,9 +11,9 @@ import sys
 import time
 
 from mcp_tui.engine.chat_engine import ChatEngine
-from mcp_tui.models.messages import MessageRole, validate_llm_messages
+from mcp_tui.models.messages import MessageRole
 from mcp_tui.store.session_file import find_session, read_session
-from tests.engine_helpers import engine_settings, run, time_server, unruly_server
+from tests.engine_helpers import engine_settings, resumed_request, run, time_server, unruly_server
 from tests.support.openai_server import call, text, tool_calls
 
 
@@ -82,12 +82,7 @@ def test_sigkill_mid_stream_keeps_every_completed_step(tmp_path, openai_server):
     assert "Asia/Tokyo" in record.messages[2].content
     assert "sk-kill-test-key" not in record.path.read_text()
 
-    command, env = mcp_tui(tmp_path, openai_server.base_url, "--resume", record.session_id, "--prompt", "go on")
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert "resumed fine" in result.stdout
-    sent = openai_server.requests[-1]["messages"]
-    validate_llm_messages(sent)
+    sent = resumed_request(*mcp_tui(tmp_path, openai_server.base_url, "--resume", record.session_id, "--prompt", "go on"), openai_server, "resumed fine")
     assert [m["role"] for m in sent] == ["system", "user", "assistant", "tool", "user"]
 
 

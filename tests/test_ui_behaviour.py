@@ -129,7 +129,7 @@ async def test_slash_commands(openai_server, tmp_path):
         await turn(pilot, "a question")
         await say(pilot, "/tools")
         await pilot.pause()
-        assert "9 tools" == app.query(InfoNote).last().border_title
+        assert app.query(InfoNote).last().border_title == f"{len(app.engine.servers.tools())} tools" == "12 tools"
         await say(pilot, "/model other-model")
         await until(pilot, lambda: app.engine.context.model == "other-model")
         assert app.query_one(Sidebar).model_label == "openai/other-model"

@@ -8,6 +8,7 @@ segment rolls) go to `listeners`; a turn's events come from `run_turn`.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 
 from pydantic import SecretStr
@@ -19,7 +20,7 @@ from mcp_tui.engine.context import DEFAULT_SYSTEM_PROMPT, PLAIN_SYSTEM_PROMPT, C
 from mcp_tui.engine.conversation import Conversation
 from mcp_tui.engine.persistence import SessionRecorder, restore
 from mcp_tui.models.provider import display_label
-from mcp_tui.logsetup import add_secrets, tame_library_handlers
+from mcp_tui.logsetup import add_secrets, mask_secrets, tame_library_handlers
 from mcp_tui.models.events import Event, SegmentRolled, ServerStateChanged, UsageUpdated
 from mcp_tui.store.session_file import SessionRecord, SessionWriter
 from mcp_tui.store.tokens import mark_free
@@ -45,6 +46,8 @@ class ChatEngine:
         add_secrets(v for c in servers for v in c.secret_values())
         if settings.api_key:
             add_secrets([settings.api_key.get_secret_value()])
+        # Keys the providers read from the environment (OPENAI_API_KEY, …) are secrets too.
+        add_secrets(value for name, value in os.environ.items() if name.endswith(("_API_KEY", "_TOKEN")))
         self.listeners: list[Callable[[Event], None]] = []
         self.llm = self._make_llm(settings.provider or "openai", settings.model)
         self.servers = ServerManager(servers, call_timeout=settings.tool_timeout, on_status=self._server_status)
@@ -195,7 +198,7 @@ class ChatEngine:
             ServerStateChanged(
                 name=status.name,
                 state=status.state.value,
-                reason=status.reason,
+                reason=mask_secrets(status.reason) if status.reason else None,
                 tool_count=status.tool_count,
             )
         )

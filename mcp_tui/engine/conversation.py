@@ -15,6 +15,8 @@ from typing import Any
 from mcp_tui.engine.approval import ApprovalPolicy
 from mcp_tui.engine.context import ChatContext
 from mcp_tui.engine.tool_runner import ToolRunner, split_name
+from mcp_tui.logsetup import StreamMasker, mask_secrets
+from mcp_tui.text import SafeStream, safe_text
 from mcp_tui.models.events import (
     Event,
     TextDelta,
@@ -81,6 +83,9 @@ class Conversation:
         answer: list[str] = []  # text of the current round, kept if the turn stops mid-stream
         runner = ToolRunner(self.context, self.servers, self.policy, emit)
         calls: list[ToolCall] = []
+        # What the faces are shown is cleaned of escape sequences and secrets (also when split
+        # across pieces); the history keeps the model's words as they were.
+        escapes, masker = SafeStream(), StreamMasker()
         final: Event
         try:
             if self.context.should_roll():  # on a turn boundary: no tool call is cut off
@@ -107,11 +112,14 @@ class Conversation:
                         emit(_requested(call, self.servers))
                     elif item.text:
                         answer.append(item.text)
-                        emit(TextDelta(text=item.text))
+                        if shown := masker.feed(escapes.feed(item.text)):
+                            emit(TextDelta(text=shown))
+                if rest := masker.feed(escapes.flush()) + masker.flush():
+                    emit(TextDelta(text=rest))
                 content = "".join(answer)
                 if not calls:
                     await self.context.add_assistant_message(content)
-                    final = TurnFinished(content=content, rounds=rounds)
+                    final = TurnFinished(content=mask_secrets(safe_text(content)), rounds=rounds)
                     break
                 # The assistant message with its tool_calls goes in before any tool runs.
                 await self.context.add_assistant_message(content or None, calls)
@@ -119,7 +127,7 @@ class Conversation:
                 await runner.run_all(calls)
         except asyncio.CancelledError:
             await self._keep_partial(answer, calls, runner)
-            final = TurnFinished(content="".join(answer), rounds=rounds, cancelled=True)
+            final = TurnFinished(content=mask_secrets(safe_text("".join(answer))), rounds=rounds, cancelled=True)
         except Exception as exc:  # ProviderError and anything unexpected end the turn, not the app
             await self._keep_partial(answer, calls, runner)
             if type(exc).__name__ != "ProviderError":
@@ -129,6 +137,8 @@ class Conversation:
                 kind=getattr(exc, "kind", "internal"),
                 hint=getattr(exc, "hint", "") or "The details are in the log file (mcp-tui --doctor shows where).",
             )
+        if rest := masker.feed(escapes.flush()) + masker.flush():  # what was held back when the stream stopped
+            emit(TextDelta(text=rest))
         try:
             usage = await asyncio.shield(self.context.get_token_stats())
             emit(UsageUpdated(usage=usage, threshold=self.context.token_threshold))

@@ -15,6 +15,7 @@ from typing import Any
 
 from mcp_tui.engine.approval import ApprovalPolicy, ApprovalRequest, Decision
 from mcp_tui.engine.context import ChatContext
+from mcp_tui.logsetup import mask_secrets
 from mcp_tui.models.events import (
     Event,
     FailureKind,
@@ -107,7 +108,8 @@ class ToolRunner:
         duration = time.monotonic() - started
         text = f"Tool error: {result.text}" if result.is_error else result.text
         await self.context.add_tool_response(call.id, text, call.name, arguments=arguments, error=result.text if result.is_error else None)
-        self.emit(ToolCallFinished(**self._ids(call), result=result.full_text, is_error=result.is_error, duration=duration))
+        # The model gets the result as it is (in the history); what the faces show is masked.
+        self.emit(ToolCallFinished(**self._ids(call), result=mask_secrets(result.full_text), is_error=result.is_error, duration=duration))
 
     async def _fail(self, call: ToolCall, kind: FailureKind, text: str, duration: float) -> None:
         if call.id not in self.context.history.pending_tool_call_ids():
@@ -117,7 +119,7 @@ class ToolRunner:
         except ValueError:
             arguments = {"_raw": call.arguments}
         await self.context.add_tool_response(call.id, text, call.name, arguments=arguments, error=text)
-        self.emit(ToolCallFailed(**self._ids(call), kind=kind, error=text, duration=duration))
+        self.emit(ToolCallFailed(**self._ids(call), kind=kind, error=mask_secrets(text), duration=duration))
 
     def _ids(self, call: ToolCall) -> dict[str, str]:
         server, tool = split_name(call.name, self.servers)

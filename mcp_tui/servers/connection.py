@@ -209,7 +209,11 @@ class ServerConnection:
 
             if not cfg.command:
                 raise ValueError("no command configured")
-            params = StdioServerParameters(command=cfg.command, args=cfg.args, env=cfg.env or None, cwd=cfg.cwd)
+            # "replace": with the SDK's default "strict", one invalid UTF-8 byte from the server
+            # ends the whole connection (its reader dies) and the call waits for its timeout.
+            params = StdioServerParameters(
+                command=cfg.command, args=cfg.args, env=cfg.env or None, cwd=cfg.cwd, encoding_error_handler="replace"
+            )
             async with self._spawn_lock:
                 before = processes.child_pids()
                 streams = await stack.enter_async_context(stdio_client(params, errlog=self._errlog))

@@ -250,6 +250,8 @@ class McpTuiApp(SlashActions, App[int]):
         future: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
 
         def answered(decision: Decision | None) -> None:
+            if decision is None:  # Esc: stop the whole turn; this call ends cancelled
+                self.engine.cancel()
             if not future.done():
                 future.set_result(decision or Decision.DENY)
 
@@ -347,8 +349,12 @@ class McpTuiApp(SlashActions, App[int]):
         await self.query_one(Transcript).add(InfoNote(text, title))
 
 
-def run_app(settings, loaded, log_path: Path, resume=None) -> int:
+def build_app(settings, loaded, log_path: Path | None = None, resume=None) -> McpTuiApp:
+    """The app for these settings and servers; config problems become notes in the chat."""
     notices = [str(issue) for issue in loaded.issues]
     engine = ChatEngine(settings, loaded.servers, resume=resume)
-    app = McpTuiApp(engine, notices=notices, log_path=log_path)
-    return app.run() or 0
+    return McpTuiApp(engine, notices=notices, log_path=log_path)
+
+
+def run_app(settings, loaded, log_path: Path, resume=None) -> int:
+    return build_app(settings, loaded, log_path, resume).run() or 0

@@ -83,7 +83,55 @@ def image() -> Image:
     return Image(data=PNG, format="png")
 
 
+@server.tool()
+def resource() -> list:
+    """Return an embedded text resource and a blob resource."""
+    from mcp_types import BlobResourceContents, EmbeddedResource, TextResourceContents
+
+    return [
+        EmbeddedResource(type="resource", resource=TextResourceContents(uri="file:///notes.txt", mime_type="text/plain", text="embedded notes")),
+        EmbeddedResource(type="resource", resource=BlobResourceContents(uri="file:///data.bin", mime_type="application/octet-stream", blob="AAEC")),
+    ]
+
+
+NASTY = (
+    "[bold red]markup[/bold red] [link=https://evil.example]link[/link] "
+    "\x1b[31mred\x1b[0m \x1b]52;c;aGVsbG8=\x07 \x1b]0;new title\x07 \x9b31m "
+    "bad utf-8: BAD_BYTES end"
+)
+BAD_BYTES = "BAD_BYTES"
+
+
+@server.tool(annotations=ToolAnnotations(read_only_hint=True))
+def nasty(long_line: int = 0) -> str:
+    """Markup, escape sequences (OSC 52 clipboard write, title), undecodable bytes; and a long line."""
+    return NASTY + ("\n" + "L" * long_line if long_line else "")
+
+
+@server.tool(annotations=ToolAnnotations(read_only_hint=True))
+def env_value(name: str) -> str:
+    """Return one environment variable of the server process."""
+    return os.environ.get(name, "(unset)")
+
+
+def _raw_bytes_on_stdout() -> None:
+    """Put the bytes 0xFF 0xFE on the wire where a message says BAD_BYTES, so `nasty`
+    really sends invalid UTF-8 inside its JSON, as a broken server would."""
+    import mcp.server.stdio as stdio
+
+    class RawBytes(stdio._UnownedTextWrapper):
+        def write(self, text: str) -> int:
+            if BAD_BYTES not in text:
+                return super().write(text)
+            self.flush()
+            self.buffer.write(text.encode().replace(BAD_BYTES.encode(), b"\xff\xfe"))
+            return len(text)
+
+    stdio._UnownedTextWrapper = RawBytes
+
+
 def main() -> None:
+    _raw_bytes_on_stdout()
     parser = argparse.ArgumentParser()
     parser.add_argument("--exit-at-start", action="store_true")
     parser.add_argument("--junk-stdout", action="store_true")

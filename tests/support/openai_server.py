@@ -306,6 +306,12 @@ class OpenAIServer:
         with self._lock:
             return list(self._headers)
 
+    def take_requests(self) -> list[dict[str, Any]]:
+        """The requests so far, forgotten here (long runs would keep every history)."""
+        with self._lock:
+            taken, self._requests[:], self._headers[:] = list(self._requests), [], []
+        return taken
+
     def enqueue(self, *replies: Reply) -> None:
         with self._lock:
             self._replies.extend(replies)

@@ -15,12 +15,12 @@ from mcp_tui.engine.approval import ApprovalRequest, Decision
 from mcp_tui.text import safe_text
 
 
-class ApprovalScreen(ModalScreen[Decision]):
+class ApprovalScreen(ModalScreen[Decision | None]):
     BINDINGS = [
         Binding("y", "decide('run')", "Run"),
         Binding("a", "decide('trust')", "Trust tool"),
         Binding("n", "decide('deny')", "Refuse"),
-        Binding("escape", "decide('deny')", "Refuse", show=False),
+        Binding("escape", "stop", "Stop the answer"),
     ]
 
     def __init__(self, request: ApprovalRequest) -> None:
@@ -49,3 +49,7 @@ class ApprovalScreen(ModalScreen[Decision]):
 
     def action_decide(self, decision: str) -> None:
         self.dismiss(Decision(decision))
+
+    def action_stop(self) -> None:
+        """Esc means what it means everywhere else: stop the turn (None tells the app)."""
+        self.dismiss(None)

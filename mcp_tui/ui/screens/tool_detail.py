@@ -28,11 +28,12 @@ def pretty(text: str) -> Syntax | Text:
 
 
 class ToolDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close"), Binding("s", "save", "Save the full result")]
 
     def __init__(self, record: ToolRecord) -> None:
         super().__init__()
         self.record = record
+        self.saved_to = None
 
     def compose(self) -> ComposeResult:
         r = self.record
@@ -46,10 +47,20 @@ class ToolDetailScreen(ModalScreen[None]):
             yield Static("result", classes="sidebar-heading")
             yield Static(pretty(result[:SHOWN_CHARS]))
             if cut:
-                yield Static(Text(f"… {len(result) - SHOWN_CHARS:,} more characters not shown", style="dim"))
+                yield Static(Text(f"… {len(result) - SHOWN_CHARS:,} more characters not shown: s saves all of it to a file", style="dim"))
 
     def on_mount(self) -> None:
         panel = self.query_one("#tool-detail")
         panel.border_title = "tool call"
-        panel.border_subtitle = "esc close"
+        panel.border_subtitle = "s save · esc close"
         panel.focus()
+
+    def action_save(self) -> None:
+        """The whole result as the tool sent it, for a pager or an editor."""
+        from mcp_tui import paths
+
+        folder = paths.ensure(paths.data_dir() / "tool-results")
+        path = folder / f"{self.record.call_id.replace('/', '_')[:80] or 'call'}.txt"
+        path.write_text(self.record.result, encoding="utf-8", errors="replace")
+        self.saved_to = path
+        self.notify(f"Saved {len(self.record.result):,} characters to {path}", title="tool result")

@@ -1,0 +1,1 @@
+"""The fault matrix: one module per row group of what can go wrong."""

@@ -1,0 +1,75 @@
+"""API keys (flag or environment) and server env values never reach session files, logs,
+exports or the screen — even when a tool sends one back."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from mcp_tui.config.models import ServerConfig
+from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
+from tests.engine_helpers import UNRULY
+from tests.support.openai_server import call, text, tool_calls
+from tests.ui_helpers import make_app, turn, until
+
+FLAG_KEY = "sk-flag-secret-4242"
+ENV_KEY = "sk-env-secret-8484"
+SERVER_SECRET = "srv-env-secret-1717"
+
+
+def files_under(folder: Path) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in folder.rglob("*") if p.is_file())
+
+
+def test_headless_sessions_logs_and_exports_hold_no_secret(tmp_path, openai_server):
+    home = tmp_path / "home"
+    config = tmp_path / "server_config.json"
+    config.write_text(json.dumps({"mcpServers": {"u": {"command": sys.executable, "args": [UNRULY], "env": {"API_TOKEN": SERVER_SECRET}}}}))
+    openai_server.enqueue(
+        tool_calls(call("u__env_value", {"name": "API_TOKEN"}, id="t1")), text(f"the token is {SERVER_SECRET}"),
+        text(f"and your key is {ENV_KEY}"),
+    )
+    env = {**os.environ, "MCP_TUI_HOME": str(home), "OPENAI_API_KEY": ENV_KEY}
+    base = [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "m", "--api-base", openai_server.base_url, "--config", str(config), "--approve", "auto"]
+    first = subprocess.run([*base, "--api-key", FLAG_KEY, "--prompt", "what is the token?"], capture_output=True, text=True, timeout=60, env=env)
+    second = subprocess.run([*base, "--resume", "--prompt", "and my key?"], capture_output=True, text=True, timeout=60, env=env)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert openai_server.request_headers[0]["authorization"] == f"Bearer {FLAG_KEY}"  # the keys were really used
+    assert openai_server.request_headers[-1]["authorization"] == f"Bearer {ENV_KEY}"
+    session_id = next((home / "data" / "sessions").glob("*.jsonl")).stem
+    exported = subprocess.run([sys.executable, "-m", "mcp_tui", "--export", session_id, "--format", "json"], capture_output=True, text=True, timeout=60, env=env)
+    assert exported.returncode == 0 and "the token is" in exported.stdout
+    everything = files_under(home) + first.stdout + first.stderr + second.stdout + second.stderr + exported.stdout
+    for secret in (FLAG_KEY, ENV_KEY, SERVER_SECRET):
+        assert secret not in everything, secret
+    assert "•••" in exported.stdout
+
+
+async def test_the_screen_masks_a_server_secret_sent_back_by_a_tool(openai_server):
+    openai_server.enqueue(tool_calls(call("u__env_value", {"name": "API_TOKEN"}, id="t1")), text(f"it is {SERVER_SECRET}"))
+    server = ServerConfig(name="u", command=sys.executable, args=[UNRULY], env={"API_TOKEN": SERVER_SECRET})
+    app = make_app(openai_server.base_url, [server], approve="auto", api_key=__import__("pydantic").SecretStr(FLAG_KEY))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await turn(pilot, "token?")
+        assert SERVER_SECRET not in app.export_screenshot()
+        await pilot.press("ctrl+t", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ToolDetailScreen))
+        shown = app.export_screenshot()
+        assert SERVER_SECRET not in shown and "•••" in shown
+
+
+async def test_a_secret_split_across_streamed_pieces_is_still_masked(openai_server, make_engine):
+    from pydantic import SecretStr
+
+    from tests.engine_helpers import run
+
+    openai_server.enqueue(text("your key is sk-fl", "ag-secret-", "4242 ok", " and that is all"))
+    engine = await make_engine(api_key=SecretStr(FLAG_KEY))
+    events = await run(engine, "what is my key?")
+    shown = "".join(e.text for e in events if e.type == "text_delta")
+    assert shown == "your key is ••• ok and that is all" and events[-1].content == shown
+    assert engine.context.history.messages[-1].content == f"your key is {FLAG_KEY} ok and that is all"  # the model's own words stay
+    assert FLAG_KEY not in engine.recorder.writer.path.read_text()
