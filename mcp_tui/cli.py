@@ -121,6 +121,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {what}; mcp-tui --list-sessions shows them", file=sys.stderr)
             return 2
     headless = args.prompt is not None
+    if not headless and not args.doctor:
+        from mcp_tui.ui.app import run_app
+
+        settings = settings_from(args, headless=False)
+        return run_app(tui_starter(args, settings, resume), settings.token_threshold, log_path, resume)
     settings = resolve_settings(settings_from(args, headless=headless), args, full=args.doctor)
     loaded, bundled = load_config(settings)
     from mcp_tui.logsetup import add_secrets
@@ -130,11 +135,23 @@ def main(argv: list[str] | None = None) -> int:
         from mcp_tui.doctor import print_doctor
 
         return print_doctor(settings.resolution, loaded, bundled, log_path)
-    if headless:
-        return _run_headless(args, settings, loaded, resume)
-    from mcp_tui.ui.app import run_app
+    return _run_headless(args, settings, loaded, resume)
 
-    return run_app(settings, loaded, log_path, resume=resume)
+
+def tui_starter(args, settings, resume):
+    """What the TUI runs in a thread after its first frame: pick the provider, read the
+    config, build the engine (the heavy imports happen here). Returns (engine, notices)."""
+
+    def start():
+        from mcp_tui.engine.chat_engine import ChatEngine
+        from mcp_tui.logsetup import add_secrets
+
+        resolved = resolve_settings(settings, args)
+        loaded, _ = load_config(resolved)
+        add_secrets(loaded.secret_values())
+        return ChatEngine(resolved, loaded.servers, resume=resume), [str(issue) for issue in loaded.issues]
+
+    return start
 
 
 def _run_headless(args, settings, loaded, resume) -> int:

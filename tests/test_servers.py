@@ -316,11 +316,12 @@ async def test_stderr_goes_to_the_log_file(make, tmp_path, capfd):
 
 
 async def test_aclose_leaves_no_child_processes(tmp_path):
+    seconds = f"61.{os.getpid() % 10000:04d}"  # this run's own grandchild: other runs may be about
     manager = ServerManager(
         [
             unruly("a"),
             # leaves a grandchild behind when it exits: aclose must kill its process group
-            ServerConfig(name="b", command="sh", args=["-c", f"sleep 61.25 & exec {sys.executable} {UNRULY}"]),
+            ServerConfig(name="b", command="sh", args=["-c", f"sleep {seconds} & exec {sys.executable} {UNRULY}"]),
             ServerConfig(name="time", command=str(BIN / "mcp-server-time")),
         ],
         log_dir=tmp_path,
@@ -338,5 +339,5 @@ async def test_aclose_leaves_no_child_processes(tmp_path):
         await task
     assert err.value.kind == "cancelled"
     assert descendants() == set()
-    assert not any(b"61.25" in cmd for cmd in _all_cmdlines())
+    assert not any(seconds.encode() in cmd for cmd in _all_cmdlines())
     assert {s.state for s in manager.statuses()} == {ServerState.STOPPED}

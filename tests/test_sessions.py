@@ -99,3 +99,72 @@ def test_list_and_export_from_the_command_line(tmp_path, openai_server):
     assert [m["role"] for m in json.loads(as_json.stdout)["messages"]] == ["user", "assistant", "tool", "assistant"]
     missing = subprocess.run([sys.executable, "-m", "mcp_tui", "--resume", "nope"], env=env, capture_output=True, text=True, timeout=30)
     assert missing.returncode == 2 and "--list-sessions" in missing.stderr
+
+
+async def test_a_long_saved_session_opens_with_its_end_and_home_brings_the_rest(tmp_path, monkeypatch):
+    from mcp_tui.models.messages import Message
+    from mcp_tui.store.session_file import SessionWriter, read_session
+    from mcp_tui.ui.app import RECENT_MESSAGES, McpTuiApp
+    from mcp_tui.ui.widgets.chat import EarlierMessages, SavedAnswer, Transcript, UserMessage
+    from tests.support.openai_server import refused_base_url
+
+    writer = SessionWriter(folder=tmp_path)
+    writer.write("meta", provider="openai", model="m")
+    for i in range(100):
+        writer.message(Message(role=MessageRole.USER, content=f"question {i}"))
+        writer.message(Message(role=MessageRole.ASSISTANT, content=f"answer **{i}**"))
+    writer.close()
+    record = read_session(writer.path)
+    app = McpTuiApp(ChatEngine(engine_settings(refused_base_url(), persist=False), [], resume=record))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        transcript = app.query_one(Transcript)
+        assert len(transcript.query(EarlierMessages)) == 1
+        assert [str(w.render()) for w in transcript.query(UserMessage)][0] == f"question {100 - RECENT_MESSAGES // 2}"
+        transcript.focus()
+        await pilot.press("home")  # the first page, above the marker
+        await pilot.pause()
+        assert transcript.scroll_y == 0 and str(transcript.query(UserMessage).first().render()) == "question 0"
+        marker = transcript.query_one(EarlierMessages)
+        assert f"{200 - 2 * RECENT_MESSAGES:,} messages not shown" in str(marker.render())
+        transcript.scroll_to_widget(marker, animate=False)
+        await pilot.pause()
+        await pilot.click(EarlierMessages)  # everything in between
+        await pilot.pause()
+        assert not transcript.query(EarlierMessages)
+        assert [str(w.render()) for w in transcript.query(UserMessage)] == [f"question {i}" for i in range(100)]
+        assert len(transcript.query(SavedAnswer)) == 100 - RECENT_MESSAGES // 2
+    await app.engine.aclose()
+
+
+async def test_a_resumed_session_is_drawn_while_the_engine_is_still_starting(tmp_path):
+    import threading
+
+    from mcp_tui.models.messages import Message
+    from mcp_tui.store.session_file import SessionWriter, read_session
+    from mcp_tui.ui.app import McpTuiApp
+    from mcp_tui.ui.widgets.chat import UserMessage
+    from tests.support.openai_server import refused_base_url
+    from tests.ui_helpers import until
+
+    writer = SessionWriter(folder=tmp_path)
+    writer.write("meta", provider="openai", model="m")
+    writer.message(Message(role=MessageRole.USER, content="the saved question"))
+    writer.close()
+    record = read_session(writer.path)
+    release = threading.Event()
+
+    def starter():
+        release.wait(10)
+        return ChatEngine(engine_settings(refused_base_url(), persist=False), [], resume=record), []
+
+    app = McpTuiApp(starter=starter, preview=record)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: bool(app.query(UserMessage)))
+        assert app.engine is None and app.sub_title == "starting…"
+        assert str(app.query(UserMessage).first().render()) == "the saved question"
+        release.set()
+        await until(pilot, lambda: app.engine is not None and "no servers" in app.sub_title)
+        await pilot.pause()
+        assert len(app.query(UserMessage)) == 1  # drawn once, not again when the engine came
+    await app.engine.aclose()

@@ -12,6 +12,7 @@ from mcp_tui.models.messages import MessageRole
 from mcp_tui.models.usage import TokenUsageStats
 from mcp_tui.store.session_file import SessionRecord, SessionWriter
 
+REPLAYED_MESSAGES = 100
 INTERRUPTED = "mcp-tui stopped before this tool finished; it may not have run. Ask again if it is still needed."
 
 
@@ -53,7 +54,10 @@ async def restore(context: ChatContext, record: SessionRecord) -> None:
     for call_id in context.history.pending_tool_call_ids():  # killed mid-tools: keep the history valid
         await context.add_tool_response(call_id, INTERRUPTED, names.get(call_id), error=INTERRUPTED)
     tracker = context.tracker
-    for message in context.segment_messages():  # the SessionManager counts the live segment again
+    # The SessionManager counts (the end of) the live segment again; the saved figures cover
+    # the rest. Not all of it: each replayed message costs O(segment) in the library, so a
+    # 2,000-message segment took 4.5 s before the app could show anything.
+    for message in context.segment_messages()[-REPLAYED_MESSAGES:]:
         if message.role is MessageRole.USER:
             tracker.user_says(message.content or "")
         elif message.role is MessageRole.ASSISTANT:

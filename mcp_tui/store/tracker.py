@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mcp_tui.models.usage import TokenUsageStats
+from mcp_tui.store.object_store import ObjectStore, skip_global_saves
 from mcp_tui.store.tokens import install_offline_counter
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class SessionTracker:
         install_offline_counter()
         from chuk_ai_session_manager import SessionManager  # ~0.3 s: only when a session starts
 
+        skip_global_saves()
         # The library would roll a segment inside user_says/ai_responds, mid-turn; we roll
         # only on turn boundaries (ChatContext.roll_segment), so its own limits are off.
         self.manager = SessionManager(
@@ -45,6 +47,7 @@ class SessionTracker:
             token_threshold=NEVER,
             max_turns_per_segment=NEVER,
             default_model=default_model,
+            store=ObjectStore(),
         )
         self.stats = TokenUsageStats()
         self.op_seconds: list[float] = []  # what each tracked message cost: measured, see the note
@@ -89,6 +92,7 @@ class SessionTracker:
             estimated_cost=max(0.0, saved.estimated_cost - replayed.estimated_cost),
             messages=max(0, saved.messages - replayed.messages),
             segments=max(0, saved.segments - 1),
+            segment_tokens=max(0, saved.segment_tokens - replayed.segment_tokens),
         )
         await self._refresh()
 
@@ -135,7 +139,7 @@ class SessionTracker:
         current = self.manager._session  # the live segment (the store may lag behind it)
         summary = current.token_summary if current is not None else None
         self.stats.update(stats)
-        self.stats.segment_tokens = current.total_tokens if current is not None else 0
+        self.stats.segment_tokens = (current.total_tokens if current is not None else 0) + self._resumed.segment_tokens
         self.stats.prompt_tokens = self._closed_prompt + (summary.total_prompt_tokens if summary else 0)
         self.stats.completion_tokens = self._closed_completion + (summary.total_completion_tokens if summary else 0)
         base = self._resumed
@@ -147,6 +151,7 @@ class SessionTracker:
         self.stats.segments = self.segments + base.segments
 
     async def _close_segment(self, old_id: str) -> None:
+        self._resumed.segment_tokens = 0  # the resumed segment's earlier part is closed with it
         old = await self.manager._store.get(old_id)
         summary_text = ""
         if old is not None:

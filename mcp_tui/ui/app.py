@@ -7,6 +7,8 @@ states, segment rolls) arrive as `EngineEvent` messages. Widgets own their displ
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -41,11 +43,22 @@ from mcp_tui.ui.screens.segments import SegmentBrowser
 from mcp_tui.ui.screens.sessions import SessionsScreen
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.slash_actions import SlashActions
-from mcp_tui.ui.widgets.chat import AssistantMessage, ErrorNote, InfoNote, ToolChip, Transcript, UserMessage
+from mcp_tui.ui.widgets.chat import (
+    AssistantMessage,
+    EarlierMessages,
+    ErrorNote,
+    InfoNote,
+    SavedAnswer,
+    ToolChip,
+    Transcript,
+    UserMessage,
+)
 from mcp_tui.ui.widgets.prompt_input import PromptInput
 from mcp_tui.ui.widgets.sidebar import ServerList, Sidebar
 from mcp_tui.ui.widgets.timeline import ToolRecord, ToolTimeline
 
+log = logging.getLogger(__name__)
+RECENT_MESSAGES = 60  # of a saved session, drawn in full at once; the rest on demand
 FAILED_STATE = {"failed": "failed", "timeout": "timeout", "denied": "denied", "cancelled": "cancelled", "invalid_arguments": "failed", "unknown_tool": "failed"}
 
 
@@ -72,12 +85,32 @@ class McpTuiApp(SlashActions, App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, engine: ChatEngine, *, notices: list[str] | None = None, log_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        engine: ChatEngine | None = None,
+        *,
+        starter: Callable[[], tuple[ChatEngine, list[str]]] | None = None,
+        threshold: int = 150_000,
+        preview=None,
+        notices: list[str] | None = None,
+        log_path: Path | None = None,
+    ) -> None:
+        """Give the engine, or a `starter` that builds it (and returns notices to show):
+        the starter runs in a thread after the first frame, so the screen is up at once
+        while the heavy libraries load."""
         super().__init__()
-        self._attach(engine)
+        self.engine: ChatEngine | None = None
+        self._starter = starter
+        self._threshold = threshold
+        self._preview = preview  # a saved session to draw while the engine is built
+        if engine is not None:
+            self._attach(engine)
         self.notices = notices or []
         self.log_path = log_path
         self._answer: AssistantMessage | None = None
+        self._earlier: list = []  # saved messages not drawn yet (see show_history)
+        self._head_shown = False
+        self._history_label = ""
         self._chips: dict[str, ToolChip] = {}
         self.last_answer = ""
 
@@ -93,17 +126,47 @@ class McpTuiApp(SlashActions, App[int]):
             with Vertical(id="left"):
                 yield Transcript(id="transcript")
                 yield ToolTimeline(id="timeline")
-            resolution = self.engine.resolution
-            steps = resolution.steps if resolution is not None else None
-            yield Sidebar(self.engine.context.model_label, self.engine.context.token_threshold, steps, id="sidebar")
+            if self.engine is None:
+                yield Sidebar("starting…", self._threshold, id="sidebar")
+            else:
+                resolution = self.engine.resolution
+                steps = resolution.steps if resolution is not None else None
+                yield Sidebar(self.engine.context.model_label, self.engine.context.token_threshold, steps, id="sidebar")
         yield PromptInput(id="prompt", placeholder="Type a message · Enter send · Ctrl+J new line · Esc stop · F1 help")
         yield Footer()
 
     async def on_mount(self) -> None:
-        self._show_title()
         self.query_one(PromptInput).focus()
+        self.query_one(Transcript).border_title = "chat"
+        if self.engine is None:
+            self.sub_title = "starting…"
+            if self._preview is not None:
+                meta = self._preview.meta
+                await self.show_history(self._preview.messages, label=f"{meta.get('provider', '?')}/{meta.get('model', '?')}")
+            self.run_worker(self._boot(), group="boot")
+        else:
+            await self._welcome()
+
+    async def _boot(self) -> None:
+        try:
+            engine, notices = await asyncio.to_thread(self._starter)  # imports off the event loop
+        except Exception as exc:
+            log.exception("the engine did not start")
+            await self.query_one(Transcript).add(ErrorNote(f"mcp-tui could not start: {exc}. Details: mcp-tui --doctor and the log file."))
+            return
+        self._attach(engine)
+        self.notices += notices
+        resolution = engine.resolution
+        self.query_one(Sidebar).set_model(engine.context.model_label, resolution.steps if resolution else None)
+        await self._welcome()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        """Until the engine is there, only quitting and help work."""
+        return self.engine is not None or action in ("quit", "help", "command_palette", "toggle_sidebar", "focus_prompt")
+
+    async def _welcome(self) -> None:
+        self._show_title()
         transcript = self.query_one(Transcript)
-        transcript.border_title = "chat"
         welcome = Text()
         welcome.append(f"Model: {self.engine.context.model_label}. ", style="bold")
         welcome.append("Type a message and press Enter. F1 shows every key; Ctrl+P every command.")
@@ -129,7 +192,8 @@ class McpTuiApp(SlashActions, App[int]):
         for status in self.engine.servers.statuses():
             self.query_one(ServerList).show(ServerStateChanged(name=status.name, state=status.state.value, reason=status.reason, tool_count=status.tool_count))
         resumed = len(self.engine.context.history.messages) > 1
-        if resumed:
+        previewed, self._preview = self._preview is not None, None  # drawn already, before the engine was there
+        if resumed and not previewed:
             await self.show_history(self.engine.context.history.messages)
             self.query_one(Sidebar).show_usage(self.engine.context.token_stats, self.engine.context.token_threshold)
         return resumed
@@ -141,6 +205,10 @@ class McpTuiApp(SlashActions, App[int]):
     # -- sending -----------------------------------------------------------------
     @on(PromptInput.Submitted)
     async def send(self, message: PromptInput.Submitted) -> None:
+        if self.engine is None:
+            self.notify("Still starting — one moment.", severity="warning")
+            self.query_one(PromptInput).load_text(message.text)
+            return
         slash = parse_slash(message.text)
         if slash is not None:
             command, argument = slash
@@ -328,33 +396,58 @@ class McpTuiApp(SlashActions, App[int]):
         await self.engine.aclose()
         self.exit(0)
 
-    async def show_history(self, messages) -> None:
-        """Draw saved messages into the transcript (resume, /load)."""
+    async def show_history(self, messages, label: str | None = None) -> None:
+        """Draw saved messages into the transcript (resume, /load): the last RECENT in full,
+        the earlier ones when asked for (Home, or a click on the marker)."""
         transcript = self.query_one(Transcript)
+        messages = [m for m in messages if m.role.value != "system"]
+        earlier, recent = messages[:-RECENT_MESSAGES], messages[-RECENT_MESSAGES:]
+        self._earlier, self._head_shown = list(earlier), False
+        widgets = [EarlierMessages(len(earlier))] if earlier else []
+        self._history_label = label or self.engine.context.model_label
+        await transcript.mount_all(widgets + self._history_widgets(recent, light=False))
+
+    @on(Transcript.EarlierWanted)
+    async def show_earlier(self, message: Transcript.EarlierWanted) -> None:
+        """Home draws the first page of what was left out, above the marker; a click on
+        the marker draws all the rest in its place."""
+        transcript = self.query_one(Transcript)
+        marker = next(iter(transcript.query(EarlierMessages)), None)
+        if marker is not None and message.head and not self._head_shown:
+            head, self._earlier = self._earlier[:RECENT_MESSAGES], self._earlier[RECENT_MESSAGES:]
+            self._head_shown = True
+            await transcript.mount_all(self._history_widgets(head, light=True), before=marker)
+        elif marker is not None and not message.head:
+            await transcript.mount_all(self._history_widgets(self._earlier, light=True), before=marker)
+            self._earlier = []
+        if marker is not None and not self._earlier:
+            await marker.remove()
+        elif marker is not None:
+            marker.show_count(len(self._earlier))
+        if message.head:
+            transcript.scroll_home(animate=False)
+
+    def _history_widgets(self, messages, *, light: bool) -> list:
+        label = self._history_label
+        widgets = []
         for message in messages:
             if message.role.value == "user":
-                await transcript.add(UserMessage(message.content or ""))
+                widgets.append(UserMessage(message.content or ""))
             elif message.role.value == "assistant":
                 if message.content:
-                    answer = AssistantMessage(self.engine.context.model_label)
-                    await transcript.add(answer)
-                    answer.append_text(message.content)
-                    await answer.finish(interrupted=message.interrupted)
+                    answer = SavedAnswer if light else AssistantMessage
+                    widgets.append(answer(label, message.content, interrupted=message.interrupted))
                 for call in message.tool_calls:
                     chip = ToolChip(call.id, call.name)
                     chip.set_state("done")
-                    await transcript.add(chip)
+                    widgets.append(chip)
+        return widgets
 
     async def note(self, text: str | Text, title: str = "") -> None:
         await self.query_one(Transcript).add(InfoNote(text, title))
 
 
-def build_app(settings, loaded, log_path: Path | None = None, resume=None) -> McpTuiApp:
-    """The app for these settings and servers; config problems become notes in the chat."""
-    notices = [str(issue) for issue in loaded.issues]
-    engine = ChatEngine(settings, loaded.servers, resume=resume)
-    return McpTuiApp(engine, notices=notices, log_path=log_path)
-
-
-def run_app(settings, loaded, log_path: Path, resume=None) -> int:
-    return build_app(settings, loaded, log_path, resume).run() or 0
+def run_app(starter: Callable[[], tuple[ChatEngine, list[str]]], threshold: int, log_path: Path, resume=None) -> int:
+    """The TUI, drawn at once (with the resumed conversation); `starter` builds the engine
+    in a thread meanwhile."""
+    return McpTuiApp(starter=starter, threshold=threshold, log_path=log_path, preview=resume).run() or 0

@@ -1,4 +1,5 @@
-"""Session tracking cost per message: `python -m tests.benchmarks.bench_tracking [N]`.
+"""Session tracking cost per message: `python -m tests.benchmarks.bench_tracking [N]`
+(also a row of `python -m tests.benchmarks`).
 
 Times each queued SessionManager call (user_says / ai_responds / tool_used) as the
 tracker runs it, for a conversation of N messages in one segment, and prints
@@ -12,6 +13,7 @@ import statistics
 import sys
 
 from mcp_tui.engine.context import ChatContext
+from tests.benchmarks.common import Measure, median, p95
 from mcp_tui.models.messages import ToolCall
 
 
@@ -27,6 +29,16 @@ async def measure(messages: int) -> list[float]:
     seconds = ctx.tracker.op_seconds
     await ctx.aclose()
     return seconds
+
+
+def run(runs: int) -> list[Measure]:
+    """Median ms per tracked call over 1,000 messages, one value per run."""
+    medians, p95s = [], []
+    for _ in range(runs):
+        ms = [s * 1000 for s in asyncio.run(measure(1000))[1:]]  # the first call loads the encoding
+        medians.append(median(ms))
+        p95s.append(p95(ms))
+    return [Measure("session tracking, 1,000 messages in one segment", "ms per message", medians, "< 1 ms", max(medians) < 1.0, note=f"p95 ≤ {max(p95s):.2f} ms")]
 
 
 def row(label: str, values: list[float]) -> str:

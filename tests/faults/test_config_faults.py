@@ -10,13 +10,13 @@ import sys
 
 import pytest
 
-from mcp_tui.cli import build_parser, load_config, settings_from
-from mcp_tui.ui.app import build_app
+from mcp_tui.cli import build_parser, settings_from, tui_starter
+from mcp_tui.ui.app import McpTuiApp
 from mcp_tui.ui.widgets.chat import ErrorNote
 from mcp_tui.ui.widgets.sidebar import ServerRow
 from tests.engine_helpers import UNRULY
 from tests.support.openai_server import text
-from tests.ui_helpers import turn
+from tests.ui_helpers import turn, until
 
 CASES = {
     "bad-json": ('{"mcpServers": {"a": {"command": "x",}', ["invalid JSON at line 1", "fix the syntax there"]),
@@ -38,16 +38,16 @@ async def test_the_tui_starts_and_names_the_file_and_the_fix(tmp_path, openai_se
     openai_server.enqueue(text("still answering"))
     args = build_parser().parse_args(["--provider", "openai", "--model", "m", "--api-base", openai_server.base_url, "--api-key", "k", "--config", str(path)])
     settings = settings_from(args, headless=False).model_copy(update={"max_retries": 0})
-    loaded, bundled = load_config(settings)
-    assert not bundled
-    app = build_app(settings, loaded)
+    app = McpTuiApp(starter=tui_starter(args, settings, None))  # as `mcp-tui` starts it
     async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.engine is not None)
+        await app.engine.servers.wait_settled(15)
+        await pilot.pause()
+        assert [s.name for s in app.engine.servers.statuses()] != ["time", "sqlite"]  # a config, even a broken one, replaces the bundled servers
         notes = [str(n.render()) for n in app.query(ErrorNote)]
         rows = {r.server_name: r for r in app.query(ServerRow)}
         shown = "\n".join(notes) + "\n".join(str(r.query_one("Label").render()) for r in rows.values())
         if name in ("missing-env", "relative-command"):  # the server is listed as failed with the reason
-            await app.engine.servers.wait_settled(15)
-            await pilot.pause()
             shown += "\n".join(s.reason or "" for s in app.engine.servers.statuses())
         else:
             assert any(str(path) in n for n in notes)

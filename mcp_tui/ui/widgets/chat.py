@@ -8,23 +8,70 @@ from __future__ import annotations
 
 import time
 
+from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Markdown, Static
 
 from mcp_tui.text import safe_text
 
 FRAME = 1 / 30  # deltas are batched per frame: one Markdown append per frame, not per chunk
+# Each append re-lays out the whole answer, so a long answer is appended less often:
+# the interval grows with its length (about 0.1 s at 20 kB, at most 0.25 s).
+SLOWEST_FRAME = 0.25
+CHARS_PER_SECOND_OF_DELAY = 200_000
 
 
 class Transcript(VerticalScroll):
-    """Follows the bottom while an answer streams, unless the user scrolled up."""
+    """Follows the bottom while an answer streams, unless the user scrolled up. Home goes
+    to the very first message, bringing in earlier ones that were left out."""
+
+    BINDINGS = [Binding("home", "top", "First message", show=False)]
+
+    class EarlierWanted(Message):
+        """The user wants messages left out of a long saved session: the first ones
+        (`head`, for Home) or all of them."""
+
+        def __init__(self, head: bool = False) -> None:
+            super().__init__()
+            self.head = head
 
     def on_mount(self) -> None:
         self.anchor()
 
     async def add(self, widget) -> None:
         await self.mount(widget)
+
+    def action_top(self) -> None:
+        self.post_message(self.EarlierWanted(head=True))
+
+
+class EarlierMessages(Static):
+    """Stands for the messages of a long saved session not drawn yet."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(classes="message info earlier")
+        self.show_count(count)
+
+    def show_count(self, count: int) -> None:
+        self.update(Text(f"⋮ {count:,} messages not shown — click to show them (Home goes to the first message)", style="dim"))
+
+    def on_click(self) -> None:
+        self.post_message(Transcript.EarlierWanted())
+
+
+class SavedAnswer(Static):
+    """An answer of a saved session drawn as one light widget (Rich's Markdown): thousands of
+    them mount in about a second, where full Markdown widgets take ten."""
+
+    def __init__(self, label: str, text: str, interrupted: bool = False) -> None:
+        super().__init__(RichMarkdown(safe_text(text), code_theme="ansi_dark"), classes="message assistant saved")
+        self.border_title = label
+        if interrupted:
+            self.add_class("interrupted")
+            self.border_subtitle = "stopped"
 
 
 class UserMessage(Static):
@@ -36,11 +83,17 @@ class UserMessage(Static):
 class AssistantMessage(Markdown):
     """An answer that streams in as Markdown, through Textual's incremental MarkdownStream."""
 
-    def __init__(self, label: str = "assistant") -> None:
-        super().__init__("", classes="message assistant")
+    def __init__(self, label: str = "assistant", text: str = "", interrupted: bool = False) -> None:
+        """A live answer, or (with `text`) a finished one drawn at once."""
+        text = safe_text(text)
+        super().__init__(text, classes="message assistant")
         self.border_title = label
-        self._parts: list[str] = []  # joined on demand: `+=` on an attribute copies the whole answer per chunk
+        if interrupted:
+            self.add_class("interrupted")
+            self.border_subtitle = "stopped"
+        self._parts: list[str] = [text] if text else []  # joined on demand: `+=` would copy the whole answer per chunk
         self._pending: list[str] = []
+        self._length = 0
         self._stream = None
         self._flush_timer = None
 
@@ -54,8 +107,12 @@ class AssistantMessage(Markdown):
             return
         self._parts.append(delta)
         self._pending.append(delta)
+        self._length += len(delta)
         if self._flush_timer is None:
-            self._flush_timer = self.set_timer(FRAME, self._flush)
+            self._flush_timer = self.set_timer(self._interval(), self._flush)
+
+    def _interval(self) -> float:
+        return min(SLOWEST_FRAME, max(FRAME, self._length / CHARS_PER_SECOND_OF_DELAY))
 
     async def _flush(self) -> None:
         self._flush_timer = None

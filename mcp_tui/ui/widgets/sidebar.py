@@ -25,6 +25,9 @@ class ServerRow(ListItem):
         self.state = "starting"
 
     def show(self, event: ServerStateChanged) -> None:
+        if not self.query(Label):  # not mounted yet: states can come faster than the screen
+            self.call_after_refresh(self.show, event)
+            return
         self.remove_class(f"-{self.state}")
         self.state = event.state
         self.add_class(f"-{event.state}")
@@ -99,11 +102,15 @@ class Sidebar(VerticalScroll):
     def on_mount(self) -> None:
         self.show_usage(TokenUsageStats(), self.threshold)
 
-    def set_model(self, label: str) -> None:
+    def set_model(self, label: str, steps: list[Step] | None = None) -> None:
+        """A new model; `steps` tell how it was chosen (none: the old story no longer fits)."""
         self.model_label = label
-        self.query_one("#model", Static).update(Text(label))
+        model = self.query_one("#model", Static)
+        model.update(Text(label))
         for choice in self.query("#model-choice"):
-            choice.remove()  # it explained the start-up choice, not this one
+            choice.remove()
+        if steps:
+            self.mount(Static(choice_lines(steps), id="model-choice"), after=model)
 
     def show_usage(self, stats: TokenUsageStats, threshold: int) -> None:
         self.threshold = threshold
