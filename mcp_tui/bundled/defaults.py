@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
 
 from mcp_tui.bundled.sample_db import create_sample_db
 from mcp_tui.config.models import ServerConfig
@@ -21,20 +24,24 @@ def default_servers(data_dir: Path) -> list[ServerConfig]:
 
 
 def _zone_args() -> list[str]:
-    """mcp-server-time guesses the local zone itself and fails on some containers; tell it
-    when we know it (TZ or /etc/localtime's link target)."""
-    zone = _local_zone()
-    return ["--local-timezone", zone] if zone else []
+    """mcp-server-time guesses the local zone itself and fails on some containers, and
+    exits on a name it does not know: tell it a zone we checked, UTC when unsure."""
+    return ["--local-timezone", _local_zone() or "UTC"]
 
 
 def _local_zone() -> str | None:
-    import os
-
     zone = os.environ.get("TZ", "").lstrip(":")
-    if "/" in zone or zone == "UTC":
-        return zone
+    if zone and not zone.startswith("/"):  # typed by someone: only an exact IANA key will do (the server checks the same)
+        return zone if zone in available_timezones() else None
+    path = zone or "/etc/localtime"  # a path on disk, so its case is right
     try:
-        target = os.readlink("/etc/localtime")
+        target = os.readlink(path) if os.path.islink(path) else path
     except OSError:
         return None
-    return target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else None
+    found = re.search(r"zoneinfo[^/]*/(.+)$", target)  # …/zoneinfo/Europe/Paris, macOS's zoneinfo.default/
+    zone = found[1].removeprefix("posix/").removeprefix("right/") if found else ""  # tzdata's variants
+    try:
+        ZoneInfo(zone)
+    except Exception:  # ValueError, ZoneInfoNotFoundError, OSError: all mean "no"
+        return None
+    return zone

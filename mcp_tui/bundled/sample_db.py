@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 SCHEMA = """
@@ -48,21 +49,36 @@ ORDERS = [  # customer id, book id, quantity, date
 ]
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
 def create_sample_db(path: Path) -> Path:
-    """Create the database unless it exists; built beside it and renamed, so a crash
-    never leaves half a database where the server looks."""
+    """Create the database unless one is there; built beside it and renamed, so a crash
+    never leaves half a database where the server looks. An empty file (what a bare
+    sqlite3.connect leaves) is replaced; any other file is left alone, never clobbered."""
     path = Path(path)
-    if path.is_file():
+    if path.is_file() and path.stat().st_size > 0:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     partial.unlink(missing_ok=True)
-    with sqlite3.connect(partial) as db:
-        db.executescript(SCHEMA)
-        db.executemany("INSERT INTO authors (name, country, born) VALUES (?, ?, ?)", AUTHORS)
-        db.executemany("INSERT INTO books (title, author_id, year, genre, price) VALUES (?, ?, ?, ?, ?)", BOOKS)
-        db.executemany("INSERT INTO customers (name, email, city) VALUES (?, ?, ?)", CUSTOMERS)
-        db.executemany("INSERT INTO orders (customer_id, book_id, quantity, ordered_at) VALUES (?, ?, ?, ?)", ORDERS)
-    db.close()
-    os.replace(partial, path)
+    try:
+        with closing(sqlite3.connect(partial)) as db, db:
+            db.executescript(SCHEMA)
+            db.executemany("INSERT INTO authors (name, country, born) VALUES (?, ?, ?)", AUTHORS)
+            db.executemany("INSERT INTO books (title, author_id, year, genre, price) VALUES (?, ?, ?, ?, ?)", BOOKS)
+            db.executemany("INSERT INTO customers (name, email, city) VALUES (?, ?, ?)", CUSTOMERS)
+            db.executemany("INSERT INTO orders (customer_id, book_id, quantity, ordered_at) VALUES (?, ?, ?, ?)", ORDERS)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return path

@@ -9,95 +9,155 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
+from pydantic import Field
 
-from mcp_tui.bundled.sample_db import create_sample_db
+from mcp_tui.bundled.sample_db import create_sample_db, is_sqlite
 
 MAX_ROWS = 200
 MAX_CELL = 80  # characters per cell in the text table
+COUNT_CAP = 10_000  # rows counted past MAX_ROWS to say how many were left out
+QUERY_SECONDS = 20.0  # a runaway query is stopped, not left to block the server
 
-server = MCPServer("sqlite", instructions="A SQLite database. Use list_tables and describe_table before querying.")
+# WARNING: a failed query is an ordinary tool result, not worth a line in the server's log.
+server = MCPServer("sqlite", instructions="A SQLite database. Use list_tables and describe_table before querying.", log_level="WARNING")
 DB: Path = Path("sample.db")
-READ_ONLY = ToolAnnotations(read_only_hint=True)
+READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
+Query = Annotated[str, Field(description="one SQLite statement")]
 
 
-def _read() -> sqlite3.Connection:
-    return sqlite3.connect(f"{DB.resolve().as_uri()}?mode=ro", uri=True)
+def _connect(*, read_only: bool) -> sqlite3.Connection:
+    if read_only:  # mode=ro guards the file itself, not merely the SQL text
+        db = sqlite3.connect(f"{DB.resolve().as_uri()}?mode=ro", uri=True)
+        db.execute("PRAGMA query_only = ON")  # temp tables too
+        db.set_authorizer(_no_pragma_writes)
+    else:
+        db = sqlite3.connect(DB)
+        db.execute("PRAGMA foreign_keys = ON")  # so the sample's foreign keys mean something
+    # ATTACH (and VACUUM INTO, which attaches) would create and write other files, even read-only.
+    db.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+    end = time.monotonic() + QUERY_SECONDS
+    db.set_progress_handler(lambda: time.monotonic() > end, 10_000)
+    return db
 
 
-def _execute(db: sqlite3.Connection, query: str) -> sqlite3.Cursor:
+def _no_pragma_writes(action: int, arg1, arg2, _db, _trigger) -> int:
+    # `PRAGMA query_only = OFF` would otherwise undo the guard from inside a read_query.
+    if action == sqlite3.SQLITE_PRAGMA and arg1 and arg1.lower() == "query_only" and arg2 is not None:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+@contextmanager
+def _session(*, read_only: bool) -> Iterator[sqlite3.Connection]:
+    """A fresh connection per call (closed after), sqlite errors turned into tool errors."""
     try:
-        return db.execute(query)
+        with closing(_connect(read_only=read_only)) as db, db:  # inner `db`: commit or roll back
+            yield db
     except sqlite3.Error as exc:  # the model (and the user) need sqlite's own words
+        if str(exc) == "interrupted":
+            raise ToolError(f"the query was stopped after {QUERY_SECONDS:g} s; narrow it or add LIMIT") from exc
         raise ToolError(f"SQLite error: {exc}") from exc
 
 
 def _table(cursor: sqlite3.Cursor) -> str:
     names = [d[0] for d in cursor.description or []]
-    rows = cursor.fetchmany(MAX_ROWS + 1)
-    more = len(rows) > MAX_ROWS
-    cells = [[_cell(v) for v in row] for row in rows[:MAX_ROWS]]
+    rows = cursor.fetchmany(MAX_ROWS)
+    rest = len(cursor.fetchmany(COUNT_CAP + 1)) if len(rows) == MAX_ROWS else 0
+    cells = [[_cell(v) for v in row] for row in rows]
     widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(names)]
-    lines = [" | ".join(n.ljust(w) for n, w in zip(names, widths)), "-+-".join("-" * w for w in widths)]
-    lines += [" | ".join(c.ljust(w) for c, w in zip(row, widths)) for row in cells]
-    count = f"{len(cells)} row{'s' if len(cells) != 1 else ''}"
-    lines.append(f"({count}; more were left out — add LIMIT/OFFSET)" if more else f"({count})")
+    numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) and bool(rows) for i in range(len(names))]
+
+    def line(values: list[str]) -> str:
+        return " | ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)).rstrip()
+
+    lines = [line(names), "-+-".join("-" * w for w in widths)] + [line(row) for row in cells]
+    shown = f"{len(rows)} row{'' if len(rows) == 1 else 's'}"
+    if rest:
+        total = f"more than {len(rows) + COUNT_CAP}" if rest > COUNT_CAP else str(len(rows) + rest)
+        lines.append(f"({len(rows)} of {total} rows shown; use LIMIT/OFFSET for the rest)")
+    else:
+        lines.append(f"({shown})")
+    if any(c.endswith("…") for row in cells for c in row):
+        lines.append(f"(values longer than {MAX_CELL} characters were cut; use substr() to read them)")
     return "\n".join(lines)
 
 
 def _cell(value: object) -> str:
+    if isinstance(value, bytes):
+        return f"<blob, {len(value)} bytes>"
     text = "NULL" if value is None else str(value)
     text = text.replace("\n", "\\n")
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
-@server.tool(annotations=READ_ONLY)
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@server.tool(annotations=READ_ONLY, structured_output=False)
 def list_tables() -> str:
-    """List the tables in the database, one per line."""
-    with _read() as db:
-        names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-    return "\n".join(names) or "(no tables)"
+    """List the tables (and views) in the database, one per line."""
+    with _session(read_only=True) as db:
+        found = db.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+    return "\n".join(name + (" (view)" if kind == "view" else "") for name, kind in found) or "(no tables)"
 
 
-@server.tool(annotations=READ_ONLY)
-def describe_table(table: str) -> str:
-    """Show a table's columns (name, type, not null, primary key) and foreign keys."""
-    with _read() as db:
-        columns = db.execute("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)", (table,)).fetchall()
+@server.tool(annotations=READ_ONLY, structured_output=False)
+def describe_table(table: Annotated[str, Field(description="a table or view name, as list_tables gives it")]) -> str:
+    """Show a table's columns (name, type, NOT NULL, PRIMARY KEY) and its foreign keys."""
+    with _session(read_only=True) as db:
+        columns = db.execute('SELECT name, type, "notnull", pk FROM pragma_table_info(?)', (table,)).fetchall()
         if not columns:
             raise ToolError(f"no such table: {table}")
-        keys = db.execute("SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list(?)", (table,)).fetchall()
+        keys = db.execute('SELECT "from", "table", "to" FROM pragma_foreign_key_list(?)', (table,)).fetchall()
     lines = [f"{name} {kind or 'ANY'}" + (" NOT NULL" if notnull else "") + (" PRIMARY KEY" if pk else "") for name, kind, notnull, pk in columns]
-    lines += [f"{src} → {dest}.{to}" for src, dest, to in keys]
+    if keys:
+        lines += ["foreign keys:", *(f"  {src} → {dest}.{to}" for src, dest, to in keys)]
     return "\n".join(lines)
 
 
-@server.tool(annotations=READ_ONLY)
-def read_query(query: str) -> str:
-    """Run a read-only SQL query (SELECT, WITH …) and return at most 200 rows as a table."""
-    with _read() as db:
-        return _table(_execute(db, query))
+@server.tool(annotations=READ_ONLY, structured_output=False)
+def read_query(query: Query) -> str:
+    """Run a read-only SQL query (SELECT, WITH …, PRAGMA) and return at most 200 rows as a
+    text table. The database is opened read-only: statements that write fail."""
+    with _session(read_only=True) as db:
+        return _table(db.execute(query))
 
 
-@server.tool()
-def write_query(query: str) -> str:
-    """Run one INSERT, UPDATE or DELETE statement and say how many rows changed."""
-    with sqlite3.connect(DB) as db:
-        cursor = _execute(db, query)
-        if cursor.description:
-            raise ToolError("write_query is for INSERT, UPDATE or DELETE; use read_query to read")
-        return f"{cursor.rowcount} row{'s' if cursor.rowcount != 1 else ''} changed"
+@server.tool(annotations=WRITES, structured_output=False)
+def write_query(query: Query) -> str:
+    """Run one INSERT, UPDATE or DELETE statement (or CREATE/ALTER/DROP) and say how many rows changed.
+    Foreign keys are enforced. Use read_query for reading."""
+    with _session(read_only=False) as db:
+        before = db.total_changes
+        cursor = db.execute(query)
+        if cursor.description is None and cursor.rowcount == -1:  # CREATE, DROP …: no row count
+            return "done"
+        rows = _table(cursor) + "\n" if cursor.description else ""  # INSERT … RETURNING
+        return rows + _plural(db.total_changes - before, "row") + " changed"
 
 
 def main() -> None:
-    global DB
+    global DB, QUERY_SECONDS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True, help="database file (the sample is created if it is missing)")
-    DB = create_sample_db(parser.parse_args().db)
+    parser.add_argument("--max-seconds", type=float, default=QUERY_SECONDS, help="stop a query running longer (default %(default)g)")
+    args = parser.parse_args()
+    QUERY_SECONDS = args.max_seconds
+    DB = create_sample_db(args.db)
+    if not is_sqlite(DB):  # one clear line, and the app shows the server as failed
+        sys.exit(f"mcp_tui.bundled.sqlite_server: {DB} is not a SQLite database")
     server.run("stdio")
 
 
