@@ -45,6 +45,10 @@ async def test_time_in_two_cities_calls_the_real_time_server_twice(demo_engine):
     messages = await engine.context.get_messages_for_llm()
     validate_llm_messages(messages)
     assert [m["role"] for m in messages[1:]] == ["user", "assistant", "tool", "tool", "assistant"]
+    # ... and how to connect a real model, once
+    assert "Connect a real model" in answer
+    again = await run(engine, "and the time in Paris?")
+    assert "In **Europe/Paris** it is" in again[-1].content and "Connect a real model" not in again[-1].content
 
 
 async def test_without_the_server_it_says_so_and_how_to_fix_it(demo_engine):

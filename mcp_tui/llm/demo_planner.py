@@ -165,9 +165,15 @@ def _after_tools(messages: list[dict[str, Any]], names: list[str]) -> Reply:
             parts.append(f"The database has these tables:\n\n```\n{result.strip()}\n```")
         else:
             parts.append(f"`{name.replace('__', '.')}` returned:\n\n```\n{result.strip()[:3000]}\n```")
-    if not any(FOOTER in str(m.get("content") or "") for m in messages if m.get("role") == "assistant"):
+    if not _said(messages, FOOTER):
         parts.append(FOOTER + "; open a row in the tool timeline (**Ctrl+T**, then **Enter**) to see the full call.")
+    if not _said(messages, CONNECT_HELP):  # the first answer always says how to leave the demo
+        parts.append(CONNECT_HELP)
     return Reply("\n\n".join(parts) + "\n")
+
+
+def _said(messages: list[dict[str, Any]], text: str) -> bool:
+    return any(text in str(m.get("content") or "") for m in messages if m.get("role") == "assistant")
 
 
 def _last_calls(messages: list[dict[str, Any]]) -> list[tuple[str, str, dict]]:

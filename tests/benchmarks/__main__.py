@@ -18,11 +18,22 @@ from tests.benchmarks.common import table
 
 BENCHMARKS = ["first_frame", "imports", "streaming", "long_session", "tool_overhead", "bench_tracking", "idle_cpu"]
 RESULTS = Path(__file__).with_name("RESULTS.md")
+HAND_WRITTEN = "\n## "  # the first section after the table: kept by hand, never rewritten
 
 
 def machine() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}"
+
+
+def record(output: str) -> None:
+    """Write the table to RESULTS.md, keeping the hand-written sections that follow it."""
+    kept = ""
+    if RESULTS.exists():
+        previous = RESULTS.read_text(encoding="utf-8")
+        kept = previous[previous.find(HAND_WRITTEN):] if HAND_WRITTEN in previous else ""
+    body = f"# Benchmark results\n\n`python -m tests.benchmarks --record` wrote this.\n\n{output}"
+    RESULTS.write_text(body + kept, encoding="utf-8")
 
 
 def main() -> int:
@@ -42,7 +53,7 @@ def main() -> int:
     output = f"{header}\n\n{table(measures)}\n"
     print(output)
     if args.record:
-        RESULTS.write_text(f"# Benchmark results\n\n`python -m tests.benchmarks --record` wrote this.\n\n{output}", encoding="utf-8")
+        record(output)
     return 0 if all(m.met is not False for m in measures) else 1
 
 
