@@ -28,10 +28,9 @@ def machine() -> str:
 
 def record(output: str) -> None:
     """Write the table to RESULTS.md, keeping the hand-written sections that follow it."""
-    kept = ""
-    if RESULTS.exists():
-        previous = RESULTS.read_text(encoding="utf-8")
-        kept = previous[previous.find(HAND_WRITTEN):] if HAND_WRITTEN in previous else ""
+    previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    at = previous.find(HAND_WRITTEN)
+    kept = previous[at:] if at >= 0 else ""
     body = f"# Benchmark results\n\n`python -m tests.benchmarks --record` wrote this.\n\n{output}"
     RESULTS.write_text(body + kept, encoding="utf-8")
 
