@@ -13,6 +13,7 @@ from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.models.approval import ApprovalMode
 from mcp_tui.models.events import Event
 from mcp_tui.models.messages import validate_llm_messages
+from tests.support.limits import GENEROUS
 
 BIN = Path(sys.executable).parent
 UNRULY = str(Path(__file__).parent / "servers" / "unruly_server.py")
@@ -34,7 +35,7 @@ def engine_settings(base_url: str, **overrides) -> Settings:
         api_key=SecretStr("test-key-0123"),
         approve=ApprovalMode.AUTO,
         max_retries=0,
-        server_wait=15.0,
+        server_wait=GENEROUS,
     )
     values.update(overrides)
     return Settings(**values)
@@ -52,7 +53,7 @@ def resumed_request(command: list[str], env: dict, server, answer: str) -> list[
     """Run `mcp-tui … --resume ID --prompt …`; the messages it sent, checked valid."""
     import subprocess
 
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=GENEROUS)
     assert result.returncode == 0, result.stderr
     assert answer in result.stdout
     sent = server.requests[-1]["messages"]

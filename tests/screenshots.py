@@ -18,7 +18,14 @@ from mcp_tui.ui.app import McpTuiApp
 from mcp_tui.ui.screens.approval import ApprovalScreen
 from mcp_tui.ui.widgets.prompt_input import PromptInput
 from tests.engine_helpers import engine_settings, time_server, unruly_server
-from tests.support.openai_server import OpenAIServer, call, text, tool_calls, tool_echo_responder
+from tests.support.limits import GENEROUS
+from tests.support.openai_server import (
+    OpenAIServer,
+    call,
+    text,
+    tool_calls,
+    tool_echo_responder,
+)
 
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
 ANSWER = """Tokyo is **9 hours ahead** of UTC. The time server says:
@@ -35,7 +42,7 @@ print(datetime.now(ZoneInfo("Asia/Tokyo")))
 """
 
 
-async def until(pilot, predicate, timeout: float = 15.0) -> None:
+async def until(pilot, predicate, timeout: float = GENEROUS) -> None:
     for _ in range(int(timeout / 0.05)):
         if predicate():
             return
@@ -51,7 +58,7 @@ async def main() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             prompt = app.query_one(PromptInput)
             prompt.cursor_blink = False
-            await engine.servers.wait_settled(15)
+            await engine.servers.wait_settled(GENEROUS)
 
             async def ask(words: str) -> None:
                 before = len(engine.context.history.messages)
@@ -103,7 +110,7 @@ async def first_run() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         prompt = app.query_one(PromptInput)
         prompt.cursor_blink = False
-        await engine.servers.wait_settled(15)
+        await engine.servers.wait_settled(GENEROUS)
         prompt.load_text("what time is it in Tokyo and London?")
         prompt.focus()
         await pilot.press("enter")

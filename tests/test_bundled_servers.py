@@ -18,6 +18,7 @@ from mcp_tui.bundled.defaults import default_servers
 from mcp_tui.bundled.sample_db import create_sample_db
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.servers import ServerManager
+from tests.support.limits import GENEROUS
 
 MODULE_LOOP = pytest.mark.asyncio(loop_scope="module")  # the tests share the module fixture's loop
 TABLES = ["authors", "books", "customers", "orders"]
@@ -37,7 +38,7 @@ async def env(tmp_path_factory):
     configs = [*default_servers(data), sqlite_server("scratch", root / "scratch.db", "--max-seconds", "0.3"), sqlite_server("broken", notes)]
     manager = ServerManager(configs, log_dir=root / "logs")
     await manager.start()
-    await manager.wait_settled(20)
+    await manager.wait_settled(GENEROUS)
     yield manager, configs, data / "sample.db", root / "scratch.db", notes
     await manager.aclose()
 
@@ -125,7 +126,7 @@ async def test_big_results_are_bounded_and_long_queries_stopped(env):
     lines = text.splitlines()
     assert len(lines) == 2 + 200 + 1 and lines[-2].strip() == "200" and lines[-1].startswith("(200 of 5000 rows shown")
     endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n"
-    stopped = await manager.call("scratch__read_query", {"query": endless}, timeout=10)
+    stopped = await manager.call("scratch__read_query", {"query": endless}, timeout=GENEROUS)
     assert stopped.is_error and "stopped after 0.3 s" in stopped.text
     assert (await manager.call("scratch__list_tables", {})).text.splitlines() == TABLES
 

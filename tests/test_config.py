@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from mcp_tui.config import ConfigIssue, LoadedConfig, ServerConfig, find_config_file, load_servers
+from mcp_tui.config import (
+    ConfigIssue,
+    LoadedConfig,
+    ServerConfig,
+    find_config_file,
+    load_servers,
+)
 
 SECRET = "s3cr3t-value-xyz"
 

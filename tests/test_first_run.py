@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import refused_base_url
 
 
@@ -19,7 +20,7 @@ def run_cli(tmp_path, *args: str, **env_extra: str) -> subprocess.CompletedProce
     # ... and a missing file for "no local model", whatever this machine has installed.
     env.update(MCP_TUI_HOME=str(tmp_path / "home"), OLLAMA_HOST=refused_base_url().removesuffix("/v1"), MCP_TUI_LOCAL_MODEL=str(tmp_path / "none.gguf"))
     env.update(env_extra)
-    return subprocess.run([sys.executable, "-m", "mcp_tui", *args], capture_output=True, text=True, timeout=90, env=env, cwd=tmp_path)
+    return subprocess.run([sys.executable, "-m", "mcp_tui", *args], capture_output=True, text=True, timeout=GENEROUS, env=env, cwd=tmp_path)
 
 
 def test_doctor_explains_every_choice_on_a_fresh_machine(tmp_path):

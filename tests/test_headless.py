@@ -12,6 +12,7 @@ import pytest
 from mcp_tui.models.events import parse_event
 from mcp_tui.models.messages import validate_llm_messages
 from tests.engine_helpers import time_server
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import error, tool_echo_responder
 
 
@@ -23,7 +24,7 @@ def mcp_tui(tmp_path, base_url: str, *args: str, stdin: str | None = None, key: 
     return subprocess.run(
         [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "test-model", "--api-base", base_url,
          "--api-key", key, "--config", str(config), *args],
-        input=stdin, capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path,
+        input=stdin, capture_output=True, text=True, timeout=GENEROUS, env=env, cwd=tmp_path,
     )
 
 

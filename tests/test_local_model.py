@@ -56,3 +56,19 @@ async def test_real_tokens_stream_from_the_tiny_model(tmp_path):
     assert process.returncode is not None  # the child is gone
     with pytest.raises(OSError):
         urllib.request.urlopen(url.removesuffix("/v1") + "/health", timeout=2)
+
+
+def test_install_local_uses_uv_where_the_venv_has_no_pip(tmp_path):
+    """`uv tool install .` makes a venv without pip: install-local must still have an installer."""
+    import subprocess
+    import sys
+
+    from mcp_tui.llm.local_model import pip_command
+
+    assert pip_command(sys.executable, "list") == [sys.executable, "-m", "pip", "list"]
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")], check=True)
+    bare = str(tmp_path / "bare" / "bin" / "python")
+    command = pip_command(bare, "list")
+    assert command[0].endswith("uv") and command[1:] == ["pip", "list", "--python", bare]
+    listed = subprocess.run(command, capture_output=True, text=True)  # no network needed
+    assert listed.returncode == 0, listed.stderr

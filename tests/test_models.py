@@ -1,7 +1,13 @@
 import pytest
 
 from mcp_tui.models.events import TextDelta, ToolCallFailed, UsageUpdated, parse_event
-from mcp_tui.models.messages import ConversationHistory, HistoryError, MessageRole, ToolCall, validate_llm_messages
+from mcp_tui.models.messages import (
+    ConversationHistory,
+    HistoryError,
+    MessageRole,
+    ToolCall,
+    validate_llm_messages,
+)
 from mcp_tui.models.usage import TokenUsageStats
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.support.fixtures import openai_server  # noqa: F401  (until conftest imports it)
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import (
     ToolCalls,
     call,
@@ -26,7 +27,7 @@ from tests.support.openai_server import (
 def post(url: str, body: dict) -> tuple[int, dict, dict]:
     req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(req, timeout=2) as resp:
+        with urllib.request.urlopen(req, timeout=GENEROUS) as resp:
             return resp.status, dict(resp.headers), json.loads(resp.read())
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers), json.loads(exc.read())
@@ -40,7 +41,7 @@ def test_non_streamed_completion_and_models(openai_server):
     _, _, body = post(url, {"model": "m", "messages": []})
     message = body["choices"][0]["message"]
     assert message["content"] == "lead" and message["tool_calls"][0]["function"] == {"name": "a__b", "arguments": '{"x": 1}'}
-    with urllib.request.urlopen(openai_server.base_url + "/models", timeout=2) as resp:
+    with urllib.request.urlopen(openai_server.base_url + "/models", timeout=GENEROUS) as resp:
         assert json.loads(resp.read())["data"][0]["id"] == "test-model"
     assert len(openai_server.requests) == 2
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.engine.summary import SUMMARY_PROMPT
 from mcp_tui.models.events import SegmentRolled
-from tests.engine_helpers import assert_every_request_valid, engine_settings, run, unruly_server
+from tests.engine_helpers import (
+    assert_every_request_valid,
+    engine_settings,
+    run,
+    unruly_server,
+)
 from tests.support.openai_server import call, error, text, tool_calls
 
 

@@ -13,7 +13,14 @@ import time
 from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.models.messages import MessageRole
 from mcp_tui.store.session_file import find_session, read_session
-from tests.engine_helpers import engine_settings, resumed_request, run, time_server, unruly_server
+from tests.engine_helpers import (
+    engine_settings,
+    resumed_request,
+    run,
+    time_server,
+    unruly_server,
+)
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
 
 
@@ -66,16 +73,15 @@ def mcp_tui(tmp_path, base_url: str, *args: str, **kwargs):
 def test_sigkill_mid_stream_keeps_every_completed_step(tmp_path, openai_server):
     openai_server.enqueue(
         tool_calls(call("time__get_current_time", {"timezone": "Asia/Tokyo"}, id="t1")),
-        text(*[f"streaming word {i} " for i in range(2000)], delay=0.01),
+        text(*[f"streaming word {i} " for i in range(2000)], stall=True),
         text("resumed fine"),
     )
     command, env = mcp_tui(tmp_path, openai_server.base_url, "--prompt", "time in Tokyo?")
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
     first = process.stdout.read(40)  # the second answer is streaming once its words arrive
-    assert b"streaming word" in first and time.monotonic() < deadline
+    assert b"streaming word" in first
     os.kill(process.pid, signal.SIGKILL)
-    process.wait(10)
+    process.wait(GENEROUS)
     record = find_session(None, tmp_path / "home" / "data" / "sessions")
     roles = [m.role for m in record.messages]
     assert roles == [MessageRole.USER, MessageRole.ASSISTANT, MessageRole.TOOL]
@@ -89,15 +95,15 @@ def test_sigkill_mid_stream_keeps_every_completed_step(tmp_path, openai_server):
 def test_list_and_export_from_the_command_line(tmp_path, openai_server):
     openai_server.enqueue(tool_calls(call("time__get_current_time", {"timezone": "Europe/Paris"}, id="t1")), text("It is late in Paris."))
     command, env = mcp_tui(tmp_path, openai_server.base_url, "--prompt", "what time is it in Paris?")
-    assert subprocess.run(command, env=env, capture_output=True, timeout=60).returncode == 0
-    listing = subprocess.run([sys.executable, "-m", "mcp_tui", "--list-sessions"], env=env, capture_output=True, text=True, timeout=30)
+    assert subprocess.run(command, env=env, capture_output=True, timeout=GENEROUS).returncode == 0
+    listing = subprocess.run([sys.executable, "-m", "mcp_tui", "--list-sessions"], env=env, capture_output=True, text=True, timeout=GENEROUS)
     assert "what time is it in Paris?" in listing.stdout and "openai/m" in listing.stdout
     session_id = listing.stdout.splitlines()[1].split()[0]
-    exported = subprocess.run([sys.executable, "-m", "mcp_tui", "--export", session_id, "--format", "md"], env=env, capture_output=True, text=True, timeout=30)
+    exported = subprocess.run([sys.executable, "-m", "mcp_tui", "--export", session_id, "--format", "md"], env=env, capture_output=True, text=True, timeout=GENEROUS)
     assert "time__get_current_time" in exported.stdout and "Europe/Paris" in exported.stdout and "It is late in Paris." in exported.stdout
-    as_json = subprocess.run([sys.executable, "-m", "mcp_tui", "--export", session_id, "--format", "json"], env=env, capture_output=True, text=True, timeout=30)
+    as_json = subprocess.run([sys.executable, "-m", "mcp_tui", "--export", session_id, "--format", "json"], env=env, capture_output=True, text=True, timeout=GENEROUS)
     assert [m["role"] for m in json.loads(as_json.stdout)["messages"]] == ["user", "assistant", "tool", "assistant"]
-    missing = subprocess.run([sys.executable, "-m", "mcp_tui", "--resume", "nope"], env=env, capture_output=True, text=True, timeout=30)
+    missing = subprocess.run([sys.executable, "-m", "mcp_tui", "--resume", "nope"], env=env, capture_output=True, text=True, timeout=GENEROUS)
     assert missing.returncode == 2 and "--list-sessions" in missing.stderr
 
 
@@ -105,7 +111,12 @@ async def test_a_long_saved_session_opens_with_its_end_and_home_brings_the_rest(
     from mcp_tui.models.messages import Message
     from mcp_tui.store.session_file import SessionWriter, read_session
     from mcp_tui.ui.app import RECENT_MESSAGES, McpTuiApp
-    from mcp_tui.ui.widgets.chat import EarlierMessages, SavedAnswer, Transcript, UserMessage
+    from mcp_tui.ui.widgets.chat import (
+        EarlierMessages,
+        SavedAnswer,
+        Transcript,
+        UserMessage,
+    )
     from tests.support.openai_server import refused_base_url
 
     writer = SessionWriter(folder=tmp_path)
@@ -155,7 +166,7 @@ async def test_a_resumed_session_is_drawn_while_the_engine_is_still_starting(tmp
     release = threading.Event()
 
     def starter():
-        release.wait(10)
+        release.wait(GENEROUS)
         return ChatEngine(engine_settings(refused_base_url(), persist=False), [], resume=record), []
 
     app = McpTuiApp(starter=starter, preview=record)

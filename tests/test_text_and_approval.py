@@ -1,6 +1,11 @@
 import pytest
 
-from mcp_tui.engine.approval import ApprovalMode, ApprovalPolicy, ApprovalRequest, Decision
+from mcp_tui.engine.approval import (
+    ApprovalMode,
+    ApprovalPolicy,
+    ApprovalRequest,
+    Decision,
+)
 from mcp_tui.logsetup import add_secrets, mask_secrets
 from mcp_tui.text import safe_text
 

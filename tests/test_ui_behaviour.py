@@ -12,6 +12,7 @@ from mcp_tui.ui.widgets.sidebar import ServerList, ServerRow, Sidebar
 from mcp_tui.ui.widgets.timeline import ToolTimeline
 from mcp_tui.ui.widgets.token_gauge import TokenGauge
 from tests.engine_helpers import unruly_server
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, error, text, tool_calls
 from tests.ui_helpers import make_app, say, states, turn, until
 
@@ -54,7 +55,7 @@ async def test_approve_trust_and_refuse(openai_server):
 
 
 async def test_escape_stops_a_long_answer_and_history_stays_valid(openai_server):
-    openai_server.enqueue(text(*[f"word{i} " for i in range(400)], delay=0.01), text("short"))
+    openai_server.enqueue(text(*[f"word{i} " for i in range(400)], stall=True), text("short"))
     app = make_app(openai_server.base_url)
     async with app.run_test(size=SIZE) as pilot:
         await say(pilot, "tell me everything")
@@ -125,7 +126,7 @@ async def test_slash_commands(openai_server, tmp_path):
     openai_server.enqueue(text("an answer"))
     app = make_app(openai_server.base_url, [unruly_server()])
     async with app.run_test(size=SIZE) as pilot:
-        await app.engine.servers.wait_settled(10)
+        await app.engine.servers.wait_settled(GENEROUS)
         await turn(pilot, "a question")
         await say(pilot, "/tools")
         await pilot.pause()

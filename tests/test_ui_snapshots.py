@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from mcp_tui.engine.approval import ApprovalRequest
 from mcp_tui.models.events import (
     ServerStateChanged,
     TextDelta,
@@ -19,7 +20,6 @@ from mcp_tui.models.events import (
     UsageUpdated,
 )
 from mcp_tui.models.usage import TokenUsageStats
-from mcp_tui.engine.approval import ApprovalRequest
 from mcp_tui.ui.screens.approval import ApprovalScreen
 from mcp_tui.ui.widgets import timeline
 from mcp_tui.ui.widgets.chat import Transcript, UserMessage

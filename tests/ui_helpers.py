@@ -10,6 +10,7 @@ from mcp_tui.ui.app import McpTuiApp
 from mcp_tui.ui.widgets.prompt_input import PromptInput
 from mcp_tui.ui.widgets.timeline import ToolTimeline
 from tests.engine_helpers import engine_settings
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import refused_base_url
 
 T0 = 1_795_000_000.0  # a fixed clock time for events in snapshots (UTC 2026-11-19 ...)
@@ -23,7 +24,7 @@ def make_app(base_url: str | None = None, servers=(), **overrides) -> McpTuiApp:
 
 async def settle(pilot, app: McpTuiApp) -> None:
     """Servers settled, cursor still, screen drawn: a stable picture."""
-    await app.engine.servers.wait_settled(15)
+    await app.engine.servers.wait_settled(GENEROUS)
     app.query_one(PromptInput).cursor_blink = False
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
@@ -34,7 +35,7 @@ def ready(name: str, tools: int) -> ServerStateChanged:
     return ServerStateChanged(name=name, state="ready", tool_count=tools, at=T0)
 
 
-async def until(pilot, predicate, timeout: float = 10.0) -> None:
+async def until(pilot, predicate, timeout: float = GENEROUS) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not predicate():

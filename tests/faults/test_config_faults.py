@@ -15,6 +15,7 @@ from mcp_tui.ui.app import McpTuiApp
 from mcp_tui.ui.widgets.chat import ErrorNote
 from mcp_tui.ui.widgets.sidebar import ServerRow
 from tests.engine_helpers import UNRULY
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import text
 from tests.ui_helpers import turn, until
 
@@ -41,7 +42,7 @@ async def test_the_tui_starts_and_names_the_file_and_the_fix(tmp_path, openai_se
     app = McpTuiApp(starter=tui_starter(args, settings, None))  # as `mcp-tui` starts it
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: app.engine is not None)
-        await app.engine.servers.wait_settled(15)
+        await app.engine.servers.wait_settled(GENEROUS)
         await pilot.pause()
         assert [s.name for s in app.engine.servers.statuses()] != ["time", "sqlite"]  # a config, even a broken one, replaces the bundled servers
         notes = [str(n.render()) for n in app.query(ErrorNote)]
@@ -64,7 +65,7 @@ def test_headless_names_the_file_on_stderr(tmp_path, openai_server):
     result = subprocess.run(
         [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "m", "--api-base", openai_server.base_url,
          "--api-key", "k", "--config", str(path), "--prompt", "hi"],
-        capture_output=True, text=True, timeout=60, env=env,
+        capture_output=True, text=True, timeout=GENEROUS, env=env,
     )
     assert result.returncode == 0 and "fine anyway" in result.stdout
     assert f"config error: {path}: invalid JSON at line 1" in result.stderr and "fix the syntax there" in result.stderr

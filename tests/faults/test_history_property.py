@@ -14,6 +14,7 @@ from mcp_tui.models.events import TextDelta, ToolCallStarted
 from mcp_tui.models.messages import MessageRole
 from tests.engine_helpers import engine_settings, unruly_server
 from tests.faults.helpers import assert_nothing_lost
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, cut, error, text, tool_calls
 
 STEPS = ["text", "tool", "two_tools", "bad_args", "error", "cut", "cancel_stream", "cancel_tool"]
@@ -27,13 +28,13 @@ def script(step: str, n: int) -> list:
         "bad_args": [tool_calls(call("u__echo", "{oops", id=f"x{n}"), call("u__missing", "{}", id=f"m{n}")), text("fixed")],
         "error": [error(500)],
         "cut": [cut("half an")],
-        "cancel_stream": [text(*[f"w{i} " for i in range(300)], delay=0.005)],
+        "cancel_stream": [text(*[f"w{i} " for i in range(300)], stall=True)],
         "cancel_tool": [tool_calls(call("u__hang", "{}", id=f"h{n}"), call("u__echo", {"text": "fast"}, id=f"f{n}"))],
     }[step]
 
 
 async def play(server, steps: list[str]) -> None:
-    engine = ChatEngine(engine_settings(server.base_url, tool_timeout=5.0), [unruly_server()])
+    engine = ChatEngine(engine_settings(server.base_url, tool_timeout=GENEROUS), [unruly_server()])
     await engine.start()
     try:
         for n, step in enumerate(steps):

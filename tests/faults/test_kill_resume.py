@@ -14,6 +14,7 @@ import time
 from mcp_tui.models.messages import MessageRole
 from mcp_tui.store.session_file import find_session
 from tests.engine_helpers import UNRULY, resumed_request
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
 
 
@@ -34,7 +35,7 @@ def test_sigkill_with_tools_running_then_resume(tmp_path, openai_server):
     )
     cmd, env = command(tmp_path, openai_server.base_url, "--prompt", "work")
     process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + GENEROUS
     sessions = tmp_path / "home" / "data" / "sessions"
     while time.monotonic() < deadline:  # until the fast call of round two is saved
         record = find_session(None, sessions) if sessions.is_dir() else None
@@ -44,7 +45,7 @@ def test_sigkill_with_tools_running_then_resume(tmp_path, openai_server):
     else:
         raise AssertionError("the second round never started")
     os.kill(process.pid, signal.SIGKILL)
-    process.wait(10)
+    process.wait(GENEROUS)
 
     record = find_session(None, sessions)
     steps = [(m.role, m.tool_call_id) for m in record.messages]

@@ -8,10 +8,22 @@ import json
 
 import pytest
 
-from mcp_tui.models.events import ToolCallFailed, ToolCallFinished, TurnFailed, TurnFinished
+from mcp_tui.models.events import (
+    ToolCallFailed,
+    ToolCallFinished,
+    TurnFailed,
+    TurnFinished,
+)
 from tests.engine_helpers import run, unruly_server
 from tests.faults.helpers import assert_nothing_lost, saved_steps
-from tests.support.openai_server import call, cut, error, refused_base_url, text, tool_calls
+from tests.support.openai_server import (
+    call,
+    cut,
+    error,
+    refused_base_url,
+    text,
+    tool_calls,
+)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from pathlib import Path
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from tests.engine_helpers import UNRULY
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
 from tests.ui_helpers import make_app, turn, until
 
@@ -34,13 +35,13 @@ def test_headless_sessions_logs_and_exports_hold_no_secret(tmp_path, openai_serv
     )
     env = {**os.environ, "MCP_TUI_HOME": str(home), "OPENAI_API_KEY": ENV_KEY}
     base = [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "m", "--api-base", openai_server.base_url, "--config", str(config), "--approve", "auto"]
-    first = subprocess.run([*base, "--api-key", FLAG_KEY, "--prompt", "what is the token?"], capture_output=True, text=True, timeout=60, env=env)
-    second = subprocess.run([*base, "--resume", "--prompt", "and my key?"], capture_output=True, text=True, timeout=60, env=env)
+    first = subprocess.run([*base, "--api-key", FLAG_KEY, "--prompt", "what is the token?"], capture_output=True, text=True, timeout=GENEROUS, env=env)
+    second = subprocess.run([*base, "--resume", "--prompt", "and my key?"], capture_output=True, text=True, timeout=GENEROUS, env=env)
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     assert openai_server.request_headers[0]["authorization"] == f"Bearer {FLAG_KEY}"  # the keys were really used
     assert openai_server.request_headers[-1]["authorization"] == f"Bearer {ENV_KEY}"
     session_id = next((home / "data" / "sessions").glob("*.jsonl")).stem
-    exported = subprocess.run([sys.executable, "-m", "mcp_tui", "--export", session_id, "--format", "json"], capture_output=True, text=True, timeout=60, env=env)
+    exported = subprocess.run([sys.executable, "-m", "mcp_tui", "--export", session_id, "--format", "json"], capture_output=True, text=True, timeout=GENEROUS, env=env)
     assert exported.returncode == 0 and "the token is" in exported.stdout
     everything = files_under(home) + first.stdout + first.stderr + second.stdout + second.stderr + exported.stdout
     for secret in (FLAG_KEY, ENV_KEY, SERVER_SECRET):

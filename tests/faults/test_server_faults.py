@@ -9,6 +9,7 @@ from mcp_tui.config.models import ServerConfig
 from mcp_tui.models.events import ToolCallFailed, ToolCallFinished, TurnFinished
 from tests.engine_helpers import run, unruly_server
 from tests.faults.helpers import assert_nothing_lost
+from tests.support.limits import GENEROUS, SHORT
 from tests.support.openai_server import call, text, tool_calls
 
 
@@ -27,7 +28,7 @@ def status(engine, name="u"):
 async def test_a_server_that_cannot_start_says_why_and_the_chat_goes_on(openai_server, make_engine, server, reason):
     openai_server.enqueue(tool_calls(call("u__echo", {"text": "hi"}, id="c1")), text("the tool is not there"), text("still here"))
     engine = await make_engine([server])
-    await engine.servers.wait_settled(15)
+    await engine.servers.wait_settled(GENEROUS)
     assert status(engine).state.value == "failed" and reason in status(engine).reason
     events = await run(engine, "use the tool")
     failed = [e for e in events if isinstance(e, ToolCallFailed)]
@@ -47,7 +48,7 @@ async def test_exit_mid_call_then_restart(openai_server, make_engine):
     tool_message = openai_server.requests[1]["messages"][-1]
     assert tool_message["role"] == "tool" and tool_message["tool_call_id"] == "c1" and "Error" in tool_message["content"]
     await engine.restart_server("u")
-    await engine.servers.wait_settled(15)
+    await engine.servers.wait_settled(GENEROUS)
     events = await run(engine, "again")
     assert [e.result for e in events if isinstance(e, ToolCallFinished)] == ["back"] and events[-1].content == "works again"
     assert_nothing_lost(engine, openai_server)
@@ -55,10 +56,11 @@ async def test_exit_mid_call_then_restart(openai_server, make_engine):
 
 async def test_hang_past_the_timeout_leaves_the_server_usable(openai_server, make_engine):
     openai_server.enqueue(tool_calls(call("u__hang", "{}", id="h")), text("timed out"), tool_calls(call("u__echo", {"text": "alive"}, id="e")), text("ok"))
-    engine = await make_engine([unruly_server()], tool_timeout=0.5)
+    engine = await make_engine([unruly_server()], tool_timeout=SHORT)
     events = await run(engine, "hang")
     assert [e.kind for e in events if isinstance(e, ToolCallFailed)] == ["timeout"]
-    assert "did not answer within 0.5s" in openai_server.requests[1]["messages"][-1]["content"]
+    assert f"did not answer within {SHORT:g}s" in openai_server.requests[1]["messages"][-1]["content"]
+    engine.servers.call_timeout = GENEROUS  # the echo that follows must not race a short limit
     events = await run(engine, "echo")
     assert [e.result for e in events if isinstance(e, ToolCallFinished)] == ["alive"]
     assert status(engine).state.value == "ready"
@@ -68,7 +70,7 @@ async def test_hang_past_the_timeout_leaves_the_server_usable(openai_server, mak
 async def test_junk_on_stdout_and_a_stderr_flood_do_not_break_the_session(openai_server, make_engine, capfd, tmp_path):
     openai_server.enqueue(tool_calls(call("j__echo", {"text": "one"}, id="1"), call("f__echo", {"text": "two"}, id="2")), text("both fine"))
     engine = await make_engine([unruly_server("j", "--junk-stdout"), unruly_server("f", "--flood-stderr")])
-    await engine.servers.wait_settled(15)
+    await engine.servers.wait_settled(GENEROUS)
     assert [s.state.value for s in engine.servers.statuses()] == ["ready", "ready"]
     events = await run(engine, "echo twice")
     assert sorted(e.result for e in events if isinstance(e, ToolCallFinished)) == ["one", "two"]

@@ -7,11 +7,12 @@ import gc
 
 import psutil
 
+from mcp_tui.llm.prompts import SUMMARY_PROMPT
 from mcp_tui.models.events import TurnFinished
 from mcp_tui.models.messages import validate_llm_messages
 from tests.engine_helpers import run, time_server
 from tests.faults.helpers import assert_nothing_lost
-from mcp_tui.llm.prompts import SUMMARY_PROMPT
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import text, tool_echo_responder
 
 TURNS = 200
@@ -36,7 +37,7 @@ async def test_two_hundred_turns_with_tool_calls_stay_flat(openai_server, make_e
     engine = await make_engine([time_server()])
     start = None
     for turn in range(TURNS):
-        events = await asyncio.wait_for(run(engine, f"what is the time in Tokyo? ({turn})"), 15)
+        events = await asyncio.wait_for(run(engine, f"what is the time in Tokyo? ({turn})"), GENEROUS)
         assert isinstance(events[-1], TurnFinished) and "Asia/Tokyo" in events[-1].content
         for request in openai_server.take_requests():  # checked now, not kept: they would grow the RSS
             validate_llm_messages(request["messages"])

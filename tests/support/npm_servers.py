@@ -7,10 +7,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from tests.support.install_lock import CACHE, install_lock
+
 EVERYTHING = "@modelcontextprotocol/server-everything"
 EVERYTHING_VERSION = "2026.8.31"
-REPO = Path(__file__).resolve().parents[2]
-PREFIX = REPO / ".cache" / "npm"
+REPO = CACHE.parent
+PREFIX = CACHE / "npm"
 
 
 def everything_entry() -> Path:
@@ -19,14 +21,15 @@ def everything_entry() -> Path:
     if override:
         return Path(override)
     entry = PREFIX / "node_modules" / EVERYTHING / "dist" / "index.js"
-    if not entry.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            raise RuntimeError("npm is needed to install the test peer server-everything")
-        PREFIX.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [npm, "install", "--prefix", str(PREFIX), "--no-audit", "--no-fund", "--silent", f"{EVERYTHING}@{EVERYTHING_VERSION}"],
-            check=True,
-            timeout=600,
-        )
+    with install_lock("npm"):
+        if not entry.exists():
+            npm = shutil.which("npm")
+            if npm is None:
+                raise RuntimeError("npm is needed to install the test peer server-everything")
+            PREFIX.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                [npm, "install", "--prefix", str(PREFIX), "--no-audit", "--no-fund", "--silent", f"{EVERYTHING}@{EVERYTHING_VERSION}"],
+                check=True,
+                timeout=600,
+            )
     return entry

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import select
 import socket
 import threading
 import time
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support.limits import GENEROUS
+
 # ---------------------------------------------------------------- reply kinds
 
 
@@ -32,6 +35,9 @@ from typing import Any
 class Text:
     chunks: list[str]
     delay: float = 0.0  # seconds before each chunk
+    # then send nothing more and keep the stream open until the client goes away: a turn that
+    # must be cancelled (or time out) to end, however slow the machine is
+    stall: bool = False
 
 
 @dataclass
@@ -70,14 +76,14 @@ Reply = Text | ToolCalls | Error | Cut
 Responder = Callable[[dict[str, Any]], Reply]
 
 
-def text(*chunks: str, delay: float = 0.0) -> Text:
-    return Text(list(chunks), delay)
+def text(*chunks: str, delay: float = 0.0, stall: bool = False) -> Text:
+    return Text(list(chunks), delay, stall)
 
 
-def text_in(whole: str, n: int, delay: float = 0.0) -> Text:
+def text_in(whole: str, n: int, delay: float = 0.0, stall: bool = False) -> Text:
     """`whole` split into n nearly equal chunks."""
     size = max(1, -(-len(whole) // n))
-    return Text([whole[i : i + size] for i in range(0, len(whole), size)] or [""], delay)
+    return Text([whole[i : i + size] for i in range(0, len(whole), size)] or [""], delay, stall)
 
 
 def call(name: str, arguments: str | dict = "{}", id: str | None = None, pieces: int = 3) -> Call:
@@ -145,7 +151,7 @@ def stream_events(reply: Text | ToolCalls | Cut, model: str) -> list[tuple[float
     if isinstance(reply, Text | Cut):
         delay = reply.delay if isinstance(reply, Text) else 0.0
         events += [(delay, _chunk(model, {"content": c})) for c in reply.chunks]
-        if isinstance(reply, Text):
+        if isinstance(reply, Text) and not reply.stall:
             events.append((0.0, _chunk(model, {}, "stop")))
         return events
     events += [(reply.delay, _chunk(model, {"content": c})) for c in reply.text]
@@ -248,6 +254,9 @@ class _Handler(BaseHTTPRequestHandler):
                 if delay:
                     time.sleep(delay)
                 self._write_chunk(f"data: {json.dumps(chunk)}\n\n".encode())
+            if isinstance(reply, Text) and reply.stall:
+                self._hold_until_dropped()
+                return
             if isinstance(reply, Cut):
                 if reply.graceful:
                     self.wfile.write(b"0\r\n\r\n")
@@ -262,6 +271,16 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.server.owner._dropped.set()  # the client went away mid-stream
             self.close_connection = True
+
+    def _hold_until_dropped(self) -> None:
+        """Silent until the client closes the connection (bounded: ten minutes)."""
+        self.close_connection = True
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([self.connection], [], [], 0.05)
+            if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                self.server.owner._dropped.set()
+                return
 
     def _write_chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
@@ -316,7 +335,7 @@ class OpenAIServer:
         with self._lock:
             self._replies.extend(replies)
 
-    def wait_dropped(self, timeout: float = 2.0) -> bool:
+    def wait_dropped(self, timeout: float = GENEROUS) -> bool:
         """True once a client closed a stream before its end."""
         return self._dropped.wait(timeout)
 

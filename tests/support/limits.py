@@ -1,0 +1,9 @@
+"""The only two kinds of time limit a test may use, so that none rests on a wall-clock margin.
+
+GENEROUS bounds what must *not* time out: CI may share a busy machine, where starting a server
+or drawing a frame can take many times longer than on an idle one. SHORT is used only against
+calls that hang for ever (the unruly server's `hang`, a server that never answers), so only the
+timeout can end them and its length does not matter."""
+
+GENEROUS = 120.0
+SHORT = 0.5
