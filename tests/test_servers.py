@@ -343,5 +343,9 @@ async def test_aclose_leaves_no_child_processes(tmp_path):
         await task
     assert err.value.kind == "cancelled"
     assert descendants() == set()
+    # the grandchild was signalled; the kernel ends it a moment later (no margin: wait for it)
+    deadline = time.monotonic() + GENEROUS
+    while any(seconds.encode() in cmd for cmd in _all_cmdlines()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
     assert not any(seconds.encode() in cmd for cmd in _all_cmdlines())
     assert {s.state for s in manager.statuses()} == {ServerState.STOPPED}
