@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--api-base", help="base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
     p.add_argument("--api-key", help="API key (wins over the provider's environment variable)")
     p.add_argument("--config", type=Path, help="server config JSON (mcp-cli, Claude Desktop or VS Code format)")
+    p.add_argument("--trust-config", action="store_true", help="start the servers of a server_config.json found in the working folder without asking (remembered for that file and content)")
     p.add_argument("--server", help="comma-separated server names to start (default: all in the config)")
     p.add_argument("--prompt", help='run one turn headless and print the answer; "-" reads the prompt from stdin')
     p.add_argument("--json", action="store_true", help="with --prompt: print every event as one JSON line")
@@ -61,6 +62,7 @@ def settings_from(args: argparse.Namespace, *, headless: bool):
         api_base=args.api_base,
         api_key=SecretStr(args.api_key) if args.api_key else None,
         config_path=args.config,
+        trust_config=args.trust_config,
         only_servers=[s.strip() for s in args.server.split(",") if s.strip()] if args.server else None,
         approve=ApprovalMode(approve),
         token_threshold=args.token_threshold,
@@ -78,12 +80,18 @@ def resolve_settings(settings, args, *, full: bool = False):
     return settings.resolved(resolve(flags, full=full))
 
 
-def load_config(settings):
+def load_config(settings, confirm=None):
     """The configured servers, or the bundled ones when there is no config at all.
-    Returns (loaded, bundled)."""
+    A config found in the working folder starts only once trusted: by --trust-config, an
+    earlier approval of the same content, or `confirm(request)` (the TUI asks); otherwise its
+    servers are left out and `loaded.untrusted` says why. Returns (loaded, bundled)."""
     from mcp_tui.config.loader import load_servers
+    from mcp_tui.logsetup import add_secrets
 
     loaded = load_servers(settings.config_path, only=settings.only_servers)
+    add_secrets(loaded.secret_values())  # also secrets expanded into urls and args
+    if loaded.files_read:
+        _check_trust(loaded, settings, confirm)
     if loaded.files_read or loaded.issues or settings.only_servers:
         return loaded, False
     from mcp_tui import paths
@@ -91,6 +99,21 @@ def load_config(settings):
 
     loaded.servers = default_servers(paths.ensure(paths.data_dir()))
     return loaded, True
+
+
+def _check_trust(loaded, settings, confirm) -> None:
+    from mcp_tui.config import trust
+
+    path = loaded.files_read[0]
+    if not trust.needs_trust(path, explicit=settings.config_path is not None):
+        return
+    request = trust.request_for(path, loaded.servers)
+    if trust.is_trusted(request):
+        return
+    if settings.trust_config or (confirm is not None and confirm(request)):
+        trust.remember(request)
+        return
+    loaded.untrusted, loaded.servers = request, []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,9 +151,6 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(tui_starter(args, settings, resume), settings.token_threshold, log_path, resume)
     settings = resolve_settings(settings_from(args, headless=headless), args, full=args.doctor)
     loaded, bundled = load_config(settings)
-    from mcp_tui.logsetup import add_secrets
-
-    add_secrets(loaded.secret_values())  # also secrets expanded into urls and args
     if args.doctor:
         from mcp_tui.doctor import print_doctor
 
@@ -140,16 +160,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def tui_starter(args, settings, resume):
     """What the TUI runs in a thread after its first frame: pick the provider, read the
-    config, build the engine (the heavy imports happen here). Returns (engine, notices)."""
+    config (asking through `confirm` before a working-folder config runs anything), build
+    the engine (the heavy imports happen here). Returns (engine, notices)."""
 
-    def start():
+    def start(confirm=None):
         from mcp_tui.engine.chat_engine import ChatEngine
-        from mcp_tui.logsetup import add_secrets
 
         resolved = resolve_settings(settings, args)
-        loaded, _ = load_config(resolved)
-        add_secrets(loaded.secret_values())
-        return ChatEngine(resolved, loaded.servers, resume=resume), [str(issue) for issue in loaded.issues]
+        loaded, _ = load_config(resolved, confirm)
+        notices = [str(issue) for issue in loaded.issues]
+        if loaded.untrusted is not None:
+            notices.append(f"{loaded.untrusted.path} was not trusted: its servers were not started. "
+                           "Restart mcp-tui to be asked again, or pass --config to choose a file yourself.")
+        return ChatEngine(resolved, loaded.servers, resume=resume), notices
 
     return start
 
@@ -160,6 +183,11 @@ def _run_headless(args, settings, loaded, resume) -> int:
 
     for issue in loaded.issues:
         print(f"config {issue.severity}: {issue}", file=sys.stderr)
+    if loaded.untrusted is not None:
+        print(f"error: {loaded.untrusted.describe()}\n"
+              "It is not trusted yet, so nothing was started. Read it, then run again with --trust-config "
+              "(remembered for this content), or name a config yourself with --config.", file=sys.stderr)
+        return 2
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     if not prompt.strip():
         print("error: the prompt is empty", file=sys.stderr)

@@ -37,6 +37,9 @@ def print_doctor(resolution: Resolution, loaded, bundled: bool, log_path: Path, 
         out.append("  using the bundled servers (a config file replaces them; see the README)")
     for issue in loaded.issues:
         out.append(f"  {issue.severity}: {mask_secrets(str(issue))}")
+    if loaded.untrusted is not None:
+        out.append("  not trusted yet, so nothing of it would start: " + loaded.untrusted.describe().replace("\n", "\n  "))
+        out.append("  the app asks before starting it; headless needs --trust-config")
     states = _server_states(loaded.servers) if check_servers and loaded.servers else {}
     for server in loaded.servers:
         where = server.url or shlex.join([server.command or "?", *server.args])

@@ -47,12 +47,22 @@ def test_doctor_reports_a_broken_config_and_env_names_only(tmp_path):
         "t": {"command": sys.executable, "args": ["-m", "mcp_server_time"], "env": {"TOKEN": "tok-doctor-secret-7"}},
         "bad": {"args": []},
     }}))
-    result = run_cli(tmp_path, "--doctor", "--provider", "openai")
+    result = run_cli(tmp_path, "--doctor", "--provider", "openai", "--trust-config")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "✓ flags" in out and "config read: " + str(tmp_path / "server_config.json") in out
     assert "server 'bad'" in out and "bundled" not in out
     assert "env: TOKEN (values hidden)" in out and "tok-doctor-secret-7" not in out
+    assert "not trusted yet" not in out  # trusted by the flag: it lists the servers it checks
+
+
+def test_doctor_names_an_untrusted_folder_config_and_starts_nothing(tmp_path):
+    (tmp_path / "server_config.json").write_text(json.dumps({"mcpServers": {
+        "t": {"command": sys.executable, "args": ["-m", "mcp_server_time"], "env": {"TOKEN": "tok-doctor-secret-8"}},
+    }}))
+    out = run_cli(tmp_path, "--doctor", "--provider", "openai").stdout
+    assert "not trusted yet" in out and "mcp_server_time" in out and "--trust-config" in out
+    assert "env: TOKEN" in out and "tok-doctor-secret-8" not in out
 
 
 def test_headless_on_the_demo_answers_from_the_real_time_server(tmp_path):

@@ -165,7 +165,7 @@ async def test_a_resumed_session_is_drawn_while_the_engine_is_still_starting(tmp
     record = read_session(writer.path)
     release = threading.Event()
 
-    def starter():
+    def starter(confirm):
         release.wait(GENEROUS)
         return ChatEngine(engine_settings(refused_base_url(), persist=False), [], resume=record), []
 

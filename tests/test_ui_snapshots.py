@@ -157,6 +157,27 @@ def test_approval_modal(snap_compare):
     assert shot(snap_compare, app, run_before)
 
 
+def test_workspace_trust_dialog(snap_compare):
+    from pathlib import Path
+
+    from mcp_tui.config.models import ServerConfig
+    from mcp_tui.config.trust import request_for
+    from mcp_tui.ui.screens.trust import TrustScreen
+
+    app = make_app()
+    servers_in_repo = [
+        ServerConfig(name="helper\x1b]52;c;aGk=\x07", command="npx", args=["-y", "some-mcp-server@latest"], env={"API_TOKEN": "x"}),
+        ServerConfig(name="remote", transport="http", url="https://mcp.example.com/mcp"),
+    ]
+
+    async def run_before(pilot):
+        servers(app)
+        request = request_for(Path("/home/me/cloned-repo/server_config.json"), servers_in_repo)
+        app.push_screen(TrustScreen(request))
+
+    assert shot(snap_compare, app, run_before)
+
+
 def test_help_screen(snap_compare):
     app = make_app()
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from mcp_tui import paths
 from mcp_tui.config.models import ServerConfig, Transport
+from mcp_tui.config.trust import TrustRequest
 
 FILE_NAME = "server_config.json"
 _KNOWN_KEYS = {"command", "args", "env", "envFile", "cwd", "url", "headers", "type", "transport", "disabled"}
@@ -51,6 +52,7 @@ class LoadedConfig(BaseModel):
     servers: list[ServerConfig] = Field(default_factory=list)
     files_read: list[Path] = Field(default_factory=list)
     issues: list[ConfigIssue] = Field(default_factory=list)
+    untrusted: TrustRequest | None = None  # a working-folder config not approved: its servers were left out
     _expanded_secrets: set[str] = PrivateAttr(default_factory=set)
 
     def secret_values(self) -> set[str]:

@@ -16,6 +16,7 @@ class Settings(BaseModel):
     api_base: str | None = None
     api_key: SecretStr | None = None
     config_path: Path | None = None
+    trust_config: bool = False  # start a working-folder config without asking (and remember it)
     only_servers: list[str] | None = None
     approve: ApprovalMode = ApprovalMode.ASK
     token_threshold: int = 150_000

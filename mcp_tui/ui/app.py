@@ -38,6 +38,7 @@ from mcp_tui.models.events import (
 )
 from mcp_tui.ui.commands import McpTuiCommands, parse_slash
 from mcp_tui.ui.screens.approval import ApprovalScreen
+from mcp_tui.ui.screens.trust import TrustScreen
 from mcp_tui.ui.screens.help import HelpScreen
 from mcp_tui.ui.screens.segments import SegmentBrowser
 from mcp_tui.ui.screens.sessions import SessionsScreen
@@ -89,7 +90,7 @@ class McpTuiApp(SlashActions, App[int]):
         self,
         engine: ChatEngine | None = None,
         *,
-        starter: Callable[[], tuple[ChatEngine, list[str]]] | None = None,
+        starter: Callable[..., tuple[ChatEngine, list[str]]] | None = None,
         threshold: int = 150_000,
         preview=None,
         notices: list[str] | None = None,
@@ -97,7 +98,8 @@ class McpTuiApp(SlashActions, App[int]):
     ) -> None:
         """Give the engine, or a `starter` that builds it (and returns notices to show):
         the starter runs in a thread after the first frame, so the screen is up at once
-        while the heavy libraries load."""
+        while the heavy libraries load. It is called with `confirm`, which asks the user
+        (blocking that thread) before a working-folder config starts anything."""
         super().__init__()
         self.engine: ChatEngine | None = None
         self._starter = starter
@@ -149,7 +151,7 @@ class McpTuiApp(SlashActions, App[int]):
 
     async def _boot(self) -> None:
         try:
-            engine, notices = await asyncio.to_thread(self._starter)  # imports off the event loop
+            engine, notices = await asyncio.to_thread(self._starter, self._confirm_from_thread)  # imports off the event loop
         except Exception as exc:
             log.exception("the engine did not start")
             await self.query_one(Transcript).add(ErrorNote(f"mcp-tui could not start: {exc}. Details: mcp-tui --doctor and the log file."))
@@ -159,6 +161,16 @@ class McpTuiApp(SlashActions, App[int]):
         resolution = engine.resolution
         self.query_one(Sidebar).set_model(engine.context.model_label, resolution.steps if resolution else None)
         await self._welcome()
+
+    def _confirm_from_thread(self, request) -> bool:
+        """The starter's `confirm`: shows TrustScreen from its thread and waits for the answer."""
+
+        async def ask() -> bool:
+            answer = asyncio.get_running_loop().create_future()
+            self.push_screen(TrustScreen(request), callback=lambda ok: answer.set_result(bool(ok)))
+            return await answer
+
+        return self.call_from_thread(ask)
 
     def check_action(self, action: str, parameters) -> bool | None:
         """Until the engine is there, only quitting and help work."""
@@ -447,7 +459,7 @@ class McpTuiApp(SlashActions, App[int]):
         await self.query_one(Transcript).add(InfoNote(text, title))
 
 
-def run_app(starter: Callable[[], tuple[ChatEngine, list[str]]], threshold: int, log_path: Path, resume=None) -> int:
+def run_app(starter: Callable[..., tuple[ChatEngine, list[str]]], threshold: int, log_path: Path, resume=None) -> int:
     """The TUI, drawn at once (with the resumed conversation); `starter` builds the engine
     in a thread meanwhile."""
     return McpTuiApp(starter=starter, threshold=threshold, log_path=log_path, preview=resume).run() or 0
