@@ -11,6 +11,7 @@ from mcp_tui import __version__, paths
 from mcp_tui.config.loader import FILE_NAME
 from mcp_tui.models.provider import Resolution
 from mcp_tui.logsetup import mask_secrets
+from mcp_tui.text import safe_text
 
 SERVER_CHECK_SECONDS = 15.0
 
@@ -53,7 +54,7 @@ def print_doctor(resolution: Resolution, loaded, bundled: bool, log_path: Path, 
     out.append(f"  config dir  {paths.config_dir()}")
     out.append(f"  data dir    {paths.data_dir()} (sessions in sessions/)")
     out.append(f"  log file    {log_path}")
-    print("\n".join(out))
+    print(safe_text("\n".join(out)))
     return 0
 
 

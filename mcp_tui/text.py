@@ -1,13 +1,19 @@
 """Make untrusted text (model output, tool results, server stderr) safe to show.
 
 Terminal escape sequences (CSI, OSC — including OSC 52 clipboard writes —, DCS ...)
-and other control characters are removed, never passed to the terminal; invalid
-UTF-8 has already become U+FFFD by the time text reaches us (decoders use 'replace').
+and other control characters are removed, never passed to the terminal, and so are the
+bidi controls that can make shown text read otherwise than it is (U+202E, U+2066 …);
+invalid UTF-8 has already become U+FFFD by the time text reaches us (decoders use
+'replace'). `Shown` is a string field type that applies safe_text when a model is built:
+events, server states and tool descriptions use it, so every face gets clean text.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 # ESC followed by a CSI/OSC/DCS/APC/PM/SOS body, or any other single ESC sequence.
 _ESCAPES = re.compile(
@@ -17,7 +23,8 @@ _ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
     r"|[\x90\x9d\x98\x9e\x9f][^\x07\x9c]*[\x07\x9c]?"  # 8-bit OSC/DCS/... up to BEL or ST
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 controls but newline and tab, and the bidi embedding/override/isolate controls and marks
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def safe_text(text: str) -> str:
@@ -25,6 +32,18 @@ def safe_text(text: str) -> str:
     if not text:
         return text
     return _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
+
+
+Shown = Annotated[str, AfterValidator(safe_text)]
+
+# what json.dumps(ensure_ascii=False) leaves raw that a terminal would act on (it escapes C0 itself)
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safe(document: str) -> str:
+    """A JSON document with C1 and bidi controls written as \\u escapes: the same data when
+    loaded, nothing a terminal acts on when printed (such characters only occur in strings)."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
 _INTRO = re.compile(r"[\x1b\x9b\x90\x9d\x98\x9e\x9f]")

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from mcp_tui.text import Shown
+
 Transport = Literal["stdio", "http", "sse"]
 MASK = "•••"
 
@@ -14,7 +16,7 @@ MASK = "•••"
 class ServerConfig(BaseModel):
     """One MCP server, normalised from mcp-cli, Claude Desktop or VS Code JSON."""
 
-    name: str
+    name: Shown  # from a file that may not be the user's: never an escape sequence on screen
     transport: Transport = "stdio"
     command: str | None = None
     args: list[str] = Field(default_factory=list)

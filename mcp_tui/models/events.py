@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, Field, TypeAdapter
 
 from mcp_tui.models.usage import TokenUsageStats
+from mcp_tui.text import Shown
 
 
 class Event(BaseModel):
@@ -25,8 +26,8 @@ class TextDelta(Event):
 
 class ToolCallEvent(Event):
     call_id: str
-    server: str
-    tool: str  # the server's own tool name
+    server: Shown
+    tool: Shown  # the server's own tool name (cleaned: it is only shown)
     qualified_name: str  # what the model called it
 
 
@@ -50,7 +51,7 @@ class ToolCallProgress(ToolCallEvent):
     type: Literal["tool_progress"] = "tool_progress"
     progress: float
     total: float | None = None
-    message: str | None = None
+    message: Shown | None = None
 
 
 class ToolCallFinished(ToolCallEvent):
@@ -66,7 +67,7 @@ FailureKind = Literal["failed", "timeout", "denied", "cancelled", "invalid_argum
 class ToolCallFailed(ToolCallEvent):
     type: Literal["tool_failed"] = "tool_failed"
     kind: FailureKind
-    error: str
+    error: Shown
     duration: float = 0.0
 
 
@@ -79,7 +80,7 @@ class UsageUpdated(Event):
 class SegmentRolled(Event):
     type: Literal["segment_rolled"] = "segment_rolled"
     segment: int  # 1-based number of the new segment
-    summary: str
+    summary: Shown
 
 
 class TurnFinished(Event):
@@ -91,16 +92,16 @@ class TurnFinished(Event):
 
 class TurnFailed(Event):
     type: Literal["turn_failed"] = "turn_failed"
-    error: str
+    error: Shown
     kind: str = "unknown"
-    hint: str = ""
+    hint: Shown = ""
 
 
 class ServerStateChanged(Event):
     type: Literal["server_state"] = "server_state"
-    name: str
+    name: Shown
     state: str
-    reason: str | None = None
+    reason: Shown | None = None
     tool_count: int = 0
 
 

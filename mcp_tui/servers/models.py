@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from mcp_tui.config.models import Transport
+from mcp_tui.text import Shown
 
 
 class ServerState(str, Enum):
@@ -21,9 +22,9 @@ class ServerState(str, Enum):
 
 
 class ServerStatus(BaseModel):
-    name: str
+    name: Shown
     state: ServerState
-    reason: str | None = None
+    reason: Shown | None = None  # often the server's own last stderr line
     tool_count: int = 0
     transport: Transport = "stdio"
     since: float = Field(default_factory=time.time)
@@ -33,8 +34,8 @@ class ToolInfo(BaseModel):
     server: str
     name: str  # the server's own name for it
     qualified_name: str  # what the model calls: unique and OpenAI-safe
-    title: str | None = None
-    description: str = ""
+    title: Shown | None = None
+    description: Shown = ""  # the server's text: shown in /tools and sent to the model
     input_schema: dict[str, Any] = Field(default_factory=dict)
     read_only: bool | None = None
     destructive: bool | None = None

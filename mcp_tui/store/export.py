@@ -7,12 +7,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from mcp_tui.models.messages import ConversationHistory, Message, MessageRole
+from mcp_tui.text import json_safe, safe_text
 
 FORMAT = "mcp-tui/conversation@1"
 
 
 def to_json(history: ConversationHistory, meta: dict[str, Any] | None = None) -> str:
-    return json.dumps(
+    return json_safe(json.dumps(
         {
             "format": FORMAT,
             "exported_at": datetime.now(timezone.utc).isoformat(),
@@ -21,7 +22,7 @@ def to_json(history: ConversationHistory, meta: dict[str, Any] | None = None) ->
         },
         indent=2,
         ensure_ascii=False,
-    )
+    ))
 
 
 def from_json(text: str) -> ConversationHistory:
@@ -38,7 +39,8 @@ def from_json(text: str) -> ConversationHistory:
 
 
 def to_markdown(history: ConversationHistory, title: str = "mcp-tui conversation", segments: list[dict[str, Any]] | None = None) -> str:
-    """The whole conversation; `segments` (from a session file) mark where each one ended."""
+    """The whole conversation; `segments` (from a session file) mark where each one ended.
+    Cleaned: `cat` of an export must not write the model's or a tool's escapes to a terminal."""
     out = [f"# {title}", ""]
     names: dict[str, str] = {}
     ends = {int(s.get("start", 0)): s for s in segments or []}  # non-system index where the next segment starts
@@ -63,7 +65,7 @@ def to_markdown(history: ConversationHistory, title: str = "mcp-tui conversation
         elif message.role is MessageRole.TOOL:
             name = names.get(message.tool_call_id or "", message.name or "tool")
             out += [f"**Tool result** `{name}`", "", "```", (message.content or "").replace("```", "'''"), "```", ""]
-    return "\n".join(out)
+    return safe_text("\n".join(out))
 
 
 def _pretty(arguments: str) -> str:

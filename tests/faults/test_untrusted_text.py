@@ -16,7 +16,7 @@ from tests.engine_helpers import UNRULY, run, unruly_server
 from tests.faults.helpers import assert_nothing_lost
 from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
-from tests.ui_helpers import make_app, turn, until
+from tests.ui_helpers import make_app, say, turn, until
 
 MODEL_TEXT = ["Look: [bold red]not bold[/bold red] [link=https://evil.example]x[/link] ", "\x1b[31mred\x1b[0m ", "\x1b]52;c;aGVsbG8=\x07", "\x1b]0;pwned\x07 done ", "W" * 100_000]
 ESCAPE_BYTES = ("\x1b", "\x9b", "\x07")
@@ -79,3 +79,68 @@ async def test_a_sequence_split_across_pieces_is_removed_whole(openai_server, ma
     shown = "".join(e.text for e in events if e.type == "text_delta")
     assert shown == "copy this red" == events[-1].content
     assert engine.context.history.messages[-1].content.startswith("copy \x1b]52;c;aGVsbG8=\x07")  # the record keeps the raw words
+
+
+SLY_PARTS = ("\x1b", "\x07", "\x9b", "\u202e", "\u202c", "\u2066", "\u2069", "cHduZWQ=", "evil.example")
+
+
+def sly_free(s: str) -> bool:
+    return not any(part in s for part in SLY_PARTS)
+
+
+def everything_shown(app) -> str:
+    """The picture and the text of every widget on every screen, notifications included."""
+    texts = [app.export_screenshot()]
+    for screen in app.screen_stack:
+        texts += [str(w.render()) for w in screen.query("*") if hasattr(w, "render")]
+    texts += [str(n.message) + str(n.title) for n in app._notifications]
+    return "\n".join(texts)
+
+
+async def test_server_metadata_and_stderr_reach_no_face_with_escapes(openai_server):
+    """A tool's title and description, a server's name and its stderr (OSC 52 in ST form,
+    OSC 8, titles, CSI, bidi controls): the sidebar, /tools, /servers, the approval dialog and
+    the notifications show them cleaned, and the model gets the cleaned description."""
+    from mcp_tui.ui.screens.approval import ApprovalScreen
+
+    evil_name = "evil\x1b]52;c;cHduZWQ=\x1b\\"
+    openai_server.enqueue(tool_calls(call("evil__sneaky", {"text": "x"}, id="s1")), text("done"))
+    servers = [unruly_server(evil_name, "--nasty-metadata"), unruly_server("dying", "--nasty-exit")]
+    app = make_app(openai_server.base_url, servers, approve="ask")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await app.engine.servers.wait_settled(GENEROUS)
+        await until(pilot, lambda: bool(app._notifications))  # the dying server's toast
+        for command, expected in (("/tools", "Does things."), ("/servers", "dying: failed")):
+            await say(pilot, command)
+            await pilot.pause()
+            app.query_one("#transcript").scroll_end(animate=False)
+            await pilot.pause()
+            shown = everything_shown(app)
+            assert expected.replace(" ", "&#160;") in shown or expected in shown, command
+            assert sly_free(shown), command
+        await say(pilot, "use it")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen) and bool(app.screen.query("#run")))
+        assert "evil.sneaky" in everything_shown(app) and sly_free(everything_shown(app))
+        await pilot.press("y")
+        await until(pilot, lambda: not app.engine.busy)
+    sent = openai_server.requests[0]["tools"]
+    sneaky = next(t for t in sent if t["function"]["name"] == "evil__sneaky")
+    assert sneaky["function"]["description"].startswith("Does things.") and sly_free(sneaky["function"]["description"])
+
+
+def test_exports_and_doctor_carry_no_escape_or_bidi_control(tmp_path, openai_server):
+    openai_server.enqueue(text("\u202eevil\u202c \x1b]52;c;cHduZWQ=\x1b\\ plain"))
+    env = {**os.environ, "MCP_TUI_HOME": str(tmp_path / "home")}
+    base = [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "m", "--api-base", openai_server.base_url, "--api-key", "k"]
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"mcpServers": {"u\u202eu": {"command": sys.executable, "args": [UNRULY, "--nasty-exit", "\x1b]0;t\x07"]}}}))
+    assert subprocess.run([*base, "--config", str(config), "--prompt", "hi"], capture_output=True, text=True, timeout=GENEROUS, env=env).returncode == 0
+    doctor = subprocess.run([*base, "--config", str(config), "--doctor"], capture_output=True, text=True, timeout=GENEROUS, env=env)
+    assert "uu" in doctor.stdout and sly_free(doctor.stdout)
+    listing = subprocess.run([sys.executable, "-m", "mcp_tui", "--list-sessions"], capture_output=True, text=True, timeout=GENEROUS, env=env)
+    session_id = listing.stdout.splitlines()[1].split()[0]
+    for fmt in ("md", "json"):
+        exported = subprocess.run([sys.executable, "-m", "mcp_tui", "--export", session_id, "--format", fmt], capture_output=True, text=True, timeout=GENEROUS, env=env)
+        assert exported.returncode == 0 and "plain" in exported.stdout
+        assert not any(c in exported.stdout for c in ("\x1b", "\u202e", "\u202c")), fmt
+    assert "\\u202eevil" in exported.stdout  # json: the same data, written as escapes

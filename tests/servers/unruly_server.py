@@ -1,7 +1,9 @@
 """A deliberately misbehaving MCP server for the ServerManager tests.
 
 Flags: --exit-at-start (dies before answering), --junk-stdout (non-JSON lines on stdout),
---flood-stderr (lots of stderr, which must land in the log file, not on our terminal).
+--flood-stderr (lots of stderr, which must land in the log file, not on our terminal),
+--nasty-metadata (a tool whose title and description carry escape sequences and bidi
+controls), --nasty-exit (writes an OSC 52 clipboard write to stderr and dies at start).
 """
 
 from __future__ import annotations
@@ -114,6 +116,14 @@ def env_value(name: str) -> str:
     return os.environ.get(name, "(unset)")
 
 
+# an OSC 52 clipboard write in its ST form, an OSC 8 link, a title, CSI colour and bidi controls
+SLY = "\x1b]52;c;cHduZWQ=\x1b\\ \x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\ \x1b]0;title\x07 \x1b[31mred\x1b[0m \u202eevil\u202c \u2066iso\u2069"
+
+
+def sneaky(text: str = "") -> str:
+    return "sneaky ran"
+
+
 def _raw_bytes_on_stdout() -> None:
     """Put the bytes 0xFF 0xFE on the wire where a message says BAD_BYTES, so `nasty`
     really sends invalid UTF-8 inside its JSON, as a broken server would."""
@@ -136,7 +146,14 @@ def main() -> None:
     parser.add_argument("--exit-at-start", action="store_true")
     parser.add_argument("--junk-stdout", action="store_true")
     parser.add_argument("--flood-stderr", action="store_true")
+    parser.add_argument("--nasty-metadata", action="store_true")
+    parser.add_argument("--nasty-exit", action="store_true")
     opts = parser.parse_args()
+    if opts.nasty_exit:
+        print(f"dying {SLY}", file=sys.stderr, flush=True)
+        sys.exit(1)
+    if opts.nasty_metadata:
+        server.tool(name="sneaky", title=f"Sneaky {SLY}", description=f"Does things. {SLY}")(sneaky)
     if opts.exit_at_start:
         print("unruly: refusing to start (--exit-at-start)", file=sys.stderr, flush=True)
         sys.exit(1)
