@@ -75,6 +75,9 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # each stops the turn and the servers
+
+
 async def run_headless(engine: ChatEngine, prompt: str, *, json_mode: bool = False, out: TextIO | None = None, err: TextIO | None = None) -> int:
     printer = HeadlessPrinter(json_mode=json_mode, out=out or sys.stdout, err=err or sys.stderr)
     engine.listeners.append(printer)
@@ -86,7 +89,7 @@ async def run_headless(engine: ChatEngine, prompt: str, *, json_mode: bool = Fal
         interrupted = True
         engine.cancel()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         try:
             loop.add_signal_handler(sig, on_signal)
         except (NotImplementedError, RuntimeError):  # not the main thread (tests) or no signals
@@ -101,7 +104,7 @@ async def run_headless(engine: ChatEngine, prompt: str, *, json_mode: bool = Fal
             if isinstance(event, TurnFinished):
                 status = 130 if event.cancelled or interrupted else 0
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in STOP_SIGNALS:
             try:
                 loop.remove_signal_handler(sig)
             except (NotImplementedError, RuntimeError):

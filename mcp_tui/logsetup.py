@@ -7,10 +7,12 @@ full-screen app. `tame_library_handlers()` runs again after each lazy heavy impo
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.handlers
 import sys
 from collections.abc import Iterable
+from typing import Any
 from pathlib import Path
 
 from mcp_tui import paths
@@ -34,8 +36,15 @@ class SecretFilter(logging.Filter):
 
 
 def add_secrets(values: Iterable[str]) -> None:
-    # Short values would mask ordinary words; real keys and tokens are longer.
-    _secrets.update(v for v in values if v and len(v) >= 6)
+    # Short values would mask ordinary words; real keys and tokens are longer. Each is kept
+    # also as JSON writes it (a `"` or `\\` in it is escaped there), once and twice (tool
+    # arguments are JSON text inside the JSON of a session file or an export).
+    for value in values:
+        if value and len(value) >= 6:
+            forms = {value}
+            for _ in range(2):
+                forms |= {json.dumps(f, ensure_ascii=a)[1:-1] for f in forms for a in (True, False)}
+            _secrets.update(forms)
 
 
 def mask_secrets(text: str) -> str:
@@ -43,6 +52,20 @@ def mask_secrets(text: str) -> str:
         if secret in text:
             text = text.replace(secret, MASK)
     return text
+
+
+def mask_json(value: Any) -> Any:
+    """`value` (tool arguments, say) with every secret inside its strings masked."""
+    if not _secrets or value is None:
+        return value
+    text = json.dumps(value, ensure_ascii=False)
+    masked = mask_secrets(text)
+    if masked == text:
+        return value
+    try:
+        return json.loads(masked)
+    except ValueError:  # cannot happen for whole JSON strings; never show the original then
+        return {"masked": MASK}
 
 
 class StreamMasker:

@@ -15,7 +15,7 @@ from typing import Any
 from mcp_tui.engine.approval import ApprovalPolicy
 from mcp_tui.engine.context import ChatContext
 from mcp_tui.engine.tool_runner import ToolRunner, split_name
-from mcp_tui.logsetup import StreamMasker, mask_secrets
+from mcp_tui.logsetup import StreamMasker, mask_json, mask_secrets
 from mcp_tui.text import SafeStream, safe_text
 from mcp_tui.models.events import (
     Event,
@@ -163,5 +163,6 @@ def _requested(call: ToolCall, servers: Any) -> ToolCallRequested:
     except ValueError:
         arguments = None
     return ToolCallRequested(
-        call_id=call.id, server=server, tool=tool, qualified_name=call.name, arguments=arguments, raw_arguments=call.arguments
+        call_id=call.id, server=server, tool=tool, qualified_name=call.name,
+        arguments=mask_json(arguments), raw_arguments=mask_secrets(call.arguments),
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 from mcp_tui.engine.approval import ApprovalPolicy, ApprovalRequest, Decision
 from mcp_tui.engine.context import ChatContext
-from mcp_tui.logsetup import mask_secrets
+from mcp_tui.logsetup import mask_json, mask_secrets
 from mcp_tui.models.events import (
     Event,
     FailureKind,
@@ -82,9 +82,10 @@ class ToolRunner:
                     for k, v in (("read_only", info.read_only), ("destructive", info.destructive), ("idempotent", info.idempotent), ("open_world", info.open_world), ("title", info.title))
                     if v is not None
                 }
-                self.emit(ToolCallAwaitingApproval(**self._ids(call), arguments=arguments, annotations=annotations))
+                shown = mask_json(arguments)  # the call gets the real values; no face shows a secret
+                self.emit(ToolCallAwaitingApproval(**self._ids(call), arguments=shown, annotations=annotations))
                 decision = await self.policy.ask(
-                    ApprovalRequest(call_id=call.id, server=info.server, tool=info.name, qualified_name=call.name, arguments=arguments, annotations=annotations)
+                    ApprovalRequest(call_id=call.id, server=info.server, tool=info.name, qualified_name=call.name, arguments=shown, annotations=annotations)
                 )
         if decision is Decision.DENY:
             await self._fail(call, "denied", DENIED_TEXT, 0.0)

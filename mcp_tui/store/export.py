@@ -7,13 +7,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from mcp_tui.models.messages import ConversationHistory, Message, MessageRole
+from mcp_tui.logsetup import mask_secrets
 from mcp_tui.text import json_safe, safe_text
 
 FORMAT = "mcp-tui/conversation@1"
 
 
 def to_json(history: ConversationHistory, meta: dict[str, Any] | None = None) -> str:
-    return json_safe(json.dumps(
+    return mask_secrets(json_safe(json.dumps(
         {
             "format": FORMAT,
             "exported_at": datetime.now(timezone.utc).isoformat(),
@@ -22,7 +23,7 @@ def to_json(history: ConversationHistory, meta: dict[str, Any] | None = None) ->
         },
         indent=2,
         ensure_ascii=False,
-    ))
+    )))
 
 
 def from_json(text: str) -> ConversationHistory:
@@ -65,7 +66,7 @@ def to_markdown(history: ConversationHistory, title: str = "mcp-tui conversation
         elif message.role is MessageRole.TOOL:
             name = names.get(message.tool_call_id or "", message.name or "tool")
             out += [f"**Tool result** `{name}`", "", "```", (message.content or "").replace("```", "'''"), "```", ""]
-    return safe_text("\n".join(out))
+    return mask_secrets(safe_text("\n".join(out)))
 
 
 def _pretty(arguments: str) -> str:

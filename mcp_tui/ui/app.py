@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -138,6 +139,7 @@ class McpTuiApp(SlashActions, App[int]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        self._catch_hangup()
         self.query_one(PromptInput).focus()
         self.query_one(Transcript).border_title = "chat"
         if self.engine is None:
@@ -403,9 +405,20 @@ class McpTuiApp(SlashActions, App[int]):
             if status.state.value in ("failed", "exited"):
                 self.run_worker(self.engine.restart_server(status.name), group="servers")
 
+    def _catch_hangup(self) -> None:
+        """A closed terminal (SIGHUP) or a kill (SIGTERM) quits as Ctrl+Q does: the servers
+        are stopped and the session is closed, not left running as orphans."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, lambda: self.run_worker(self.action_quit(), group="quit", exclusive=True))
+            except (NotImplementedError, RuntimeError, ValueError):  # no signals here (not the main thread)
+                pass
+
     async def action_quit(self) -> None:
-        self.engine.cancel()
-        await self.engine.aclose()
+        if self.engine is not None:
+            self.engine.cancel()
+            await self.engine.aclose()
         self.exit(0)
 
     async def show_history(self, messages, label: str | None = None) -> None:

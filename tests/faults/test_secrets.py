@@ -74,3 +74,57 @@ async def test_a_secret_split_across_streamed_pieces_is_still_masked(openai_serv
     assert shown == "your key is ••• ok and that is all" and events[-1].content == shown
     assert engine.context.history.messages[-1].content == f"your key is {FLAG_KEY} ok and that is all"  # the model's own words stay
     assert FLAG_KEY not in engine.recorder.writer.path.read_text()
+
+
+QUOTED_SECRET = 'srv-"quoted\\secret-2323'  # a " and a \ : JSON writes it escaped
+
+
+def test_a_secret_repeated_in_tool_arguments_is_masked_in_every_form(tmp_path, openai_server):
+    """The model sends the server's secret back as a tool argument: headless stderr, the
+    session file and both exports hold it in no form (raw, JSON-escaped, escaped twice)."""
+    home = tmp_path / "home"
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"mcpServers": {"u": {"command": sys.executable, "args": [UNRULY], "env": {"API_TOKEN": QUOTED_SECRET}}}}))
+    openai_server.enqueue(tool_calls(call("u__echo", {"text": QUOTED_SECRET}, id="e1")), text("echoed"))
+    env = {**os.environ, "MCP_TUI_HOME": str(home)}
+    base = [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "m", "--api-base", openai_server.base_url, "--api-key", FLAG_KEY]
+    run = subprocess.run([*base, "--config", str(config), "--approve", "auto", "--prompt", "echo it"], capture_output=True, text=True, timeout=GENEROUS, env=env)
+    assert run.returncode == 0, run.stderr
+    assert "u.echo" in run.stderr and "•••" in run.stderr  # the call is shown, its argument masked
+    session_id = next((home / "data" / "sessions").glob("*.jsonl")).stem
+    exports = [subprocess.run([sys.executable, "-m", "mcp_tui", "--export", session_id, "--format", fmt], capture_output=True, text=True, timeout=GENEROUS, env=env).stdout for fmt in ("md", "json")]
+    everything = files_under(home) + run.stdout + run.stderr + "".join(exports)
+    forms = {QUOTED_SECRET, json.dumps(QUOTED_SECRET)[1:-1], json.dumps(json.dumps(QUOTED_SECRET)[1:-1])[1:-1], "quoted\\secret", 'quoted\\\\secret'}
+    for form in forms:
+        assert form not in everything, form
+    assert "echoed" in exports[0] and "•••" in exports[1]
+
+
+async def test_the_approval_dialog_detail_view_and_save_mask_argument_secrets(openai_server, tmp_path):
+    from mcp_tui import paths
+    from mcp_tui.ui.screens.approval import ApprovalScreen
+    from tests.ui_helpers import say
+
+    openai_server.enqueue(tool_calls(call("u__fail", {"token": QUOTED_SECRET}, id="f1")), text("ok"))
+    server = ServerConfig(name="u", command=sys.executable, args=[UNRULY], env={"API_TOKEN": QUOTED_SECRET})
+    app = make_app(openai_server.base_url, [server], approve="ask")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await say(pilot, "go")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen) and bool(app.screen.query("#run")))
+        await pilot.pause()
+        shown = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "quoted" not in shown and "•••" in shown
+        await pilot.press("y")
+        await until(pilot, lambda: not app.engine.busy)
+        await pilot.press("ctrl+t", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ToolDetailScreen))
+        assert "quoted" not in app.export_screenshot()
+        await pilot.press("escape")
+        exports = paths.ensure(paths.data_dir() / "exports")
+        before = set(exports.iterdir())  # other tests of this process may have written some
+        await say(pilot, "/save")
+        await until(pilot, lambda: len(set(exports.iterdir()) - before) == 1)
+        await say(pilot, "/export md")
+        await until(pilot, lambda: len(set(exports.iterdir()) - before) == 2)
+    written = "\n".join(p.read_text() for p in set(exports.iterdir()) - before)
+    assert "token" in written and "quoted" not in written
