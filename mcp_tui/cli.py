@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token-threshold", type=int, default=150_000, help="tokens per segment before it rolls (default 150000)")
     p.add_argument("--max-rounds", type=int, default=25, help="tool-call rounds per turn (default 25)")
     p.add_argument("--tool-timeout", type=float, default=120.0, help="seconds before a tool call times out (default 120)")
+    p.add_argument("--stream-timeout", type=float, default=60.0, help="seconds of silence in the middle of an answer before the turn fails, the partial answer kept (default 60)")
     p.add_argument("--system-prompt", help="replace the default system prompt")
     p.add_argument("--resume", nargs="?", const="", metavar="ID", help="continue the latest session, or the one with this id")
     p.add_argument("--list-sessions", action="store_true", help="print saved sessions: id, date, title, model, tokens")
@@ -68,6 +69,7 @@ def settings_from(args: argparse.Namespace, *, headless: bool):
         token_threshold=args.token_threshold,
         max_rounds=args.max_rounds,
         tool_timeout=args.tool_timeout,
+        stream_idle_timeout=args.stream_timeout,
         system_prompt=args.system_prompt,
     )
 

@@ -23,6 +23,7 @@ class Settings(BaseModel):
     max_turns_per_segment: int = 200
     max_rounds: int = 25
     tool_timeout: float = 120.0
+    stream_idle_timeout: float = 60.0  # seconds of silence mid-answer before the turn fails
     server_wait: float = 30.0  # how long a turn waits for servers that are still starting
     system_prompt: str | None = None
     persist: bool = True  # write the session file as it happens

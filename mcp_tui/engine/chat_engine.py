@@ -101,6 +101,7 @@ class ChatEngine:
                 api_key=self.settings.api_key if same_provider else None,
             ),
             max_retries=self.settings.max_retries,
+            idle_timeout=self.settings.stream_idle_timeout,
         )
         if provider in RUNS_HERE:
             mark_free(llm.model)

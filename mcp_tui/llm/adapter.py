@@ -6,6 +6,7 @@ CHUK_LLM_DISCOVERY_ENABLED=false is in place (else its import probes Ollama).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 import json
@@ -21,6 +22,7 @@ from mcp_tui.llm.errors import ProviderError, from_exception, from_text, hint_fo
 os.environ.setdefault("CHUK_LLM_DISCOVERY_ENABLED", "false")
 
 log = logging.getLogger(__name__)
+IDLE_TIMEOUT = 60.0  # seconds of silence between chunks, once the answer has begun
 
 # Providers whose client is plain OpenAILLMClient get our fixed subclass instead.
 _OPENAI_CLASS = "chuk_llm.llm.providers.openai_client:OpenAILLMClient"
@@ -49,9 +51,10 @@ StreamItem = StreamText | StreamToolCall
 class LLMAdapter:
     """Streams one answer at a time from the configured provider."""
 
-    def __init__(self, settings: LLMSettings, *, max_retries: int | None = None) -> None:
+    def __init__(self, settings: LLMSettings, *, max_retries: int | None = None, idle_timeout: float = IDLE_TIMEOUT) -> None:
         self.settings = settings
         self.max_retries = max_retries
+        self.idle_timeout = idle_timeout
         self._client: Any = None
         self._config: Any = None
 
@@ -149,7 +152,7 @@ class LLMAdapter:
             log.exception("request refused before sending")
             raise ProviderError(f"The request could not be built: {exc}", "bad_request", hint=hint_for("bad_request")) from exc
         try:
-            async for chunk in chunks:
+            async for chunk in _until_idle(chunks, self.idle_timeout):
                 if chunk.get("error"):
                     raise from_text(str(chunk.get("response") or ""), **ctx)
                 if chunk.get("response"):
@@ -182,6 +185,30 @@ class LLMAdapter:
                 await client.close()
             except Exception:
                 log.debug("closing the LLM client failed", exc_info=True)
+
+
+async def _until_idle(chunks: AsyncIterator[dict], idle: float) -> AsyncIterator[dict]:
+    """The chunks, failing the turn when the provider goes silent mid-answer for `idle` seconds.
+    The first chunk may take longer (a long prompt, a model loading): the SDK's own timeout
+    guards that wait."""
+    first = True
+    while True:
+        try:
+            if first:
+                chunk = await anext(chunks)
+            else:
+                async with asyncio.timeout(idle):
+                    chunk = await anext(chunks)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise ProviderError(
+                f"The provider stopped sending: nothing came for {idle:g} s in the middle of the answer.",
+                "connection",
+                hint="What arrived is kept. Ask again (\"go on\"); if it keeps happening, try another model or check the provider's status.",
+            ) from None
+        first = False
+        yield chunk
 
 
 def _arguments_text(arguments: Any) -> str:

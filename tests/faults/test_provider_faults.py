@@ -94,3 +94,21 @@ async def test_twenty_calls_in_one_message_each_get_their_answer(openai_server, 
     assert sorted(answered) == sorted(f"c{i}" for i in range(20))  # each exactly once, in the order they finished
     assert events[-1].content == "twenty done"
     assert_nothing_lost(engine, openai_server)
+
+
+async def test_a_stream_that_stalls_after_its_first_words_ends_the_turn_and_keeps_them(openai_server, make_engine):
+    from mcp_tui.models.events import TurnFailed
+    from tests.engine_helpers import run
+    from tests.support.limits import SHORT
+    from tests.support.openai_server import text
+
+    # the provider sends two words, then nothing, for ever (no margin: only the idle limit ends it)
+    openai_server.enqueue(text("Half an ", "answer", stall=True), text("went on"))
+    engine = await make_engine(stream_idle_timeout=SHORT)
+    events = await run(engine, "tell me")
+    failed = events[-1]
+    assert isinstance(failed, TurnFailed) and "stopped sending" in failed.error and "kept" in failed.hint
+    partial = engine.context.history.messages[-1]
+    assert partial.content == "Half an answer" and partial.interrupted
+    assert openai_server.wait_dropped()  # the silent connection was closed
+    assert (await run(engine, "go on"))[-1].content == "went on"
