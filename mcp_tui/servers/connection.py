@@ -216,9 +216,11 @@ class ServerConnection:
             )
             async with self._spawn_lock:
                 before = processes.child_pids()
-                streams = await stack.enter_async_context(stdio_client(params, errlog=self._errlog))
-                new = processes.child_pids() - before
-                self._pid = new.pop() if len(new) == 1 else None
+                try:
+                    streams = await stack.enter_async_context(stdio_client(params, errlog=self._errlog))
+                finally:  # also when stopped mid-spawn: its group must still be killed
+                    new = processes.child_pids() - before
+                    self._pid = new.pop() if len(new) == 1 else None
             return streams
         if not cfg.url:
             raise ValueError("no url configured")

@@ -9,6 +9,7 @@ import pty
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import psutil
@@ -42,48 +43,40 @@ def start(tmp_path, base_url, *flags, tty: bool):
     env = {**os.environ, "MCP_TUI_HOME": str(tmp_path / "home"), "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
     command = [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "m", "--api-base", base_url, "--api-key", "k", "--config", str(config), *flags]
     if not tty:
-        return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), None
+        return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     controller, terminal = pty.openpty()
     process = subprocess.Popen(command, env=env, stdin=terminal, stdout=terminal, stderr=terminal, start_new_session=True)
     os.close(terminal)
-    return process, controller
+    # read what the app draws for as long as it runs: a pty whose buffer fills would block it
+    threading.Thread(target=_drain, args=(controller,), daemon=True).start()
+    return process
 
 
-def drain(fd: int | None) -> None:
-    """Read what the app drew so far (a pty whose buffer fills would block its writes)."""
-    import select
-
-    while fd is not None and select.select([fd], [], [], 0)[0]:
-        try:
-            if not os.read(fd, 65536):
-                return
-        except OSError:
-            return
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
 @pytest.mark.parametrize("face", ["tui", "headless"])
 def test_a_signal_stops_the_app_and_its_servers(tmp_path, openai_server, sig, face):
-    openai_server.enqueue(tool_calls(call("u__hang", "{}", id="h")))  # headless: busy in a call when hit
-    flags = ["--approve", "auto", "--prompt", "hang"] if face == "headless" else []
-    process, controller = start(tmp_path, openai_server.base_url, *flags, tty=face == "tui")
+    openai_server.enqueue(tool_calls(call("u__hang", "{}", id="h")))  # headless: busy in a call that never ends
+    flags = ["--approve", "auto", "--json", "--prompt", "hang"] if face == "headless" else []
+    process = start(tmp_path, openai_server.base_url, *flags, tty=face == "tui")
     try:
-        def both_running() -> bool:
-            drain(controller)
-            return len(servers_of(process.pid)) == 3 and (face == "tui" or len(openai_server.requests) == 1)
-
-        wait_for(both_running, "the two servers (and v's sleep) never started")
+        if face == "headless":  # its own report says when the call has started
+            assert any(json.loads(line)["type"] == "tool_started" for line in process.stdout), "the call never started"
+        wait_for(lambda: len(servers_of(process.pid)) == 3, "the two servers (and v's sleep) never started")
         children = servers_of(process.pid)
-        time.sleep(0.2) if face == "headless" else None  # let the call reach the server (no margin: it hangs for ever)
         process.send_signal(sig)
-        deadline = time.monotonic() + GENEROUS
-        while process.poll() is None and time.monotonic() < deadline:
-            drain(controller)
-            time.sleep(0.05)
-        assert process.poll() is not None, "the app did not end"
-        wait_for(lambda: not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children), "a server outlived the app")
+        process.wait(GENEROUS)
+        _, alive = psutil.wait_procs(children, GENEROUS)
+        assert alive == [], "a server outlived the app"
     finally:
         if process.poll() is None:
             process.kill()
-        if controller is not None:
-            os.close(controller)
