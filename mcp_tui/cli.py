@@ -98,8 +98,12 @@ def load_config(settings, confirm=None):
         return loaded, False
     from mcp_tui import paths
     from mcp_tui.bundled.defaults import default_servers
+    from mcp_tui.config.loader import ConfigIssue
 
-    loaded.servers = default_servers(paths.ensure(paths.data_dir()))
+    try:
+        loaded.servers = default_servers(paths.ensure(paths.data_dir()))
+    except OSError as exc:  # an unwritable data folder must not stop the chat (sessions say so too)
+        loaded.issues.append(ConfigIssue(message=f"the bundled servers need {paths.data_dir()}, which cannot be written ({exc.strerror or exc}); starting without them", severity="warning"))
     return loaded, True
 
 
@@ -138,13 +142,16 @@ def main(argv: list[str] | None = None) -> int:
         return export_session(args.export, args.format, args.output)
     resume = None
     if args.resume is not None:
-        from mcp_tui.store.session_file import find_session
+        from mcp_tui.store.session_listing import find_session
 
         resume = find_session(args.resume or None)
         if resume is None:
             what = f"no saved session matches {args.resume!r}" if args.resume else "there is no saved session yet"
             print(f"error: {what}; mcp-tui --list-sessions shows them", file=sys.stderr)
             return 2
+        from mcp_tui.sessions_cli import report_damage
+
+        report_damage(resume.warnings)
     headless = args.prompt is not None
     if not headless and not args.doctor:
         from mcp_tui.ui.app import run_app
@@ -170,7 +177,7 @@ def tui_starter(args, settings, resume):
 
         resolved = resolve_settings(settings, args)
         loaded, _ = load_config(resolved, confirm)
-        notices = [str(issue) for issue in loaded.issues]
+        notices = [str(issue) for issue in loaded.issues] + (resume.warnings if resume else [])
         if loaded.untrusted is not None:
             notices.append(f"{loaded.untrusted.path} was not trusted: its servers were not started. "
                            "Restart mcp-tui to be asked again, or pass --config to choose a file yourself.")

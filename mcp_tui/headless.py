@@ -16,11 +16,13 @@ from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.engine.tool_runner import short_arguments
 from mcp_tui.models.events import (
     Event,
+    SavingChanged,
     ServerStateChanged,
     TextDelta,
     ToolCallFailed,
     ToolCallFinished,
     ToolCallRequested,
+    ToolSchemasLarge,
     TurnFailed,
     TurnFinished,
 )
@@ -51,8 +53,12 @@ class HeadlessPrinter:
             self._tool_line(event, f"{mark} {event.duration:.2f} s")
         elif isinstance(event, ToolCallFailed):
             self._tool_line(event, f"✗ {event.kind}: {_first_line(event.error)}")
+        elif isinstance(event, SavingChanged):  # sent only when it changes: one line, not one per step
+            self._line(f"mcp-tui: {event.warning}" if not event.saving else f"mcp-tui: saving again to {event.path}")
         elif isinstance(event, ServerStateChanged) and event.state in ("failed", "exited"):
             self._line(f"server {event.name} {event.state}: {event.reason or ''}")
+        elif isinstance(event, ToolSchemasLarge):
+            self._line(f"warning: {event.message}")
         elif isinstance(event, TurnFailed):
             self._line(f"error: {event.error}" + (f"\n{event.hint}" if event.hint else ""))
         elif isinstance(event, TurnFinished):
@@ -60,6 +66,8 @@ class HeadlessPrinter:
                 self.out.write("\n")
             if event.cancelled:
                 self._line("(stopped)")
+            if event.cut:
+                self._line(f"note: {event.cut}")
             self.out.flush()
 
     def _tool_line(self, event: ToolCallFinished | ToolCallFailed, outcome: str) -> None:

@@ -103,6 +103,8 @@ def setup_logging(level: int = logging.INFO) -> Path:
     root.addHandler(handler)
     root.setLevel(level)
     logging.captureWarnings(True)
+    # A log file that cannot be written (full disk) must not print tracebacks on stderr, over the screen.
+    logging.raiseExceptions = False
     tame_library_handlers()
     return path
 

@@ -19,6 +19,7 @@ from mcp_tui.ui.screens.approval import ApprovalScreen
 from mcp_tui.ui.widgets.prompt_input import PromptInput
 from tests.engine_helpers import engine_settings, time_server, unruly_server
 from tests.support.limits import GENEROUS
+from tests.ui_helpers import on_top
 from tests.support.openai_server import (
     OpenAIServer,
     call,
@@ -82,7 +83,7 @@ async def main() -> None:
             prompt.load_text("run the tool that needs approval")
             prompt.focus()
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+            await until(pilot, lambda: on_top(app, ApprovalScreen))
             await pilot.pause(0.2)
             app.save_screenshot("approval.svg", str(OUT))
             await pilot.press("y")

@@ -14,7 +14,7 @@ from mcp_tui.ui.widgets.token_gauge import TokenGauge
 from tests.engine_helpers import unruly_server
 from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, error, text, tool_calls
-from tests.ui_helpers import make_app, say, states, turn, until
+from tests.ui_helpers import make_app, say, states, turn, until, on_top
 
 SIZE = (120, 40)
 
@@ -42,7 +42,8 @@ async def test_approve_trust_and_refuse(openai_server):
     async with app.run_test(size=SIZE) as pilot:
         for key, expected in (("y", "done"), ("n", "denied"), ("a", "done")):
             await say(pilot, f"press {key}")
-            await until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+            # pushed is not yet composed: wait for the title itself (it was missed under load)
+            await until(pilot, lambda: on_top(app, ApprovalScreen))
             assert "u.no_args" in str(app.screen.query_one("#approval-title").render())
             await pilot.press(key)
             await until(pilot, lambda: not app.engine.busy)
@@ -145,7 +146,7 @@ async def test_slash_commands(openai_server, tmp_path):
         await pilot.pause()
         assert "Unknown command" in str(app.query(InfoNote).last().render())
         await say(pilot, "/help")
-        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await until(pilot, lambda: on_top(app, HelpScreen))
         await pilot.press("escape")
         openai_server.enqueue(text("We talked about a question."))
         await say(pilot, "/compact")
@@ -198,10 +199,9 @@ async def test_sessions_screen_searches_and_opens_a_session(openai_server):
     async with second.run_test(size=SIZE) as pilot:
         await turn(pilot, "capital of Germany?")
         await pilot.press("ctrl+o")
-        await until(pilot, lambda: isinstance(second.screen, SessionsScreen))
+        await until(pilot, lambda: on_top(second, SessionsScreen))
         await pilot.press(*"freedonia")
-        await pilot.pause()
-        assert [r.session_id for r in second.screen.shown] == [wanted]
+        await until(pilot, lambda: [r.session_id for r in second.screen.shown] == [wanted])  # searched off the event loop
         await pilot.press("enter")
         await until(pilot, lambda: second.engine.recorder.session_id == wanted)
         await until(pilot, lambda: any(a.text == "Paris is the capital." for a in second.query(AssistantMessage)))

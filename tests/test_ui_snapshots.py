@@ -261,6 +261,8 @@ def test_sessions_screen(snap_compare, monkeypatch, tmp_path):
 
     async def run_before(pilot):
         await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#session-search").cursor_blink = False  # a busy machine drew it blinked off
 
     assert shot(snap_compare, app, run_before)
 

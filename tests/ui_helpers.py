@@ -43,6 +43,12 @@ async def until(pilot, predicate, timeout: float = GENEROUS) -> None:
         await pilot.pause(0.02)
 
 
+def on_top(app, screen_type) -> bool:
+    """`screen_type` is the screen shown and mounted: a key pressed while it is only pushed
+    can be lost, which happened under load."""
+    return isinstance(app.screen, screen_type) and app.screen.is_mounted
+
+
 async def say(pilot, text: str) -> None:
     prompt = pilot.app.query_one(PromptInput)
     prompt.focus()

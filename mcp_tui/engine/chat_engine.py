@@ -18,11 +18,11 @@ from mcp_tui.config.settings import Settings
 from mcp_tui.engine.approval import ApprovalPolicy, Asker
 from mcp_tui.engine.context import DEFAULT_SYSTEM_PROMPT, PLAIN_SYSTEM_PROMPT, ChatContext
 from mcp_tui.engine.conversation import Conversation
-from mcp_tui.engine.persistence import SessionRecorder, restore
+from mcp_tui.engine.persistence import SessionRecorder, open_recorder, restore
 from mcp_tui.models.provider import display_label
 from mcp_tui.logsetup import add_secrets, mask_secrets, tame_library_handlers
-from mcp_tui.models.events import Event, SegmentRolled, ServerStateChanged, UsageUpdated
-from mcp_tui.store.session_file import SessionRecord, SessionWriter
+from mcp_tui.models.events import Event, SavingChanged, SegmentRolled, ServerStateChanged, ToolCallFinished, UsageUpdated
+from mcp_tui.store.session_file import SessionRecord
 from mcp_tui.store.tokens import mark_free
 
 RUNS_HERE = {"demo", "ollama", "llamacpp"}  # no bill: their tokens are not priced
@@ -78,11 +78,12 @@ class ChatEngine:
         self.local_server = None  # the embedded model's llama.cpp server, started by start()
         self.notices: list[str] = []  # problems start() met that the face should show
         self._resume = resume
+        self.resumed_from = resume.path if resume else None  # its file: where kept tool results are
         self.recorder: SessionRecorder | None = None
         if settings.persist:
-            self.recorder = SessionRecorder(self.context, SessionWriter(resume.session_id if resume else None))
-            if resume is None:
-                self.recorder.meta()
+            self.recorder, notice = open_recorder(self.context, resume)
+            self.notices += [notice] if notice else []
+            self.recorder.writer.on_change.append(self._saving_changed)
 
     @staticmethod
     def _tools_on(settings: Settings) -> bool:
@@ -138,6 +139,8 @@ class ChatEngine:
 
     async def start(self) -> None:
         """Bring back a resumed session, start every server in the background; returns at once."""
+        if self.recorder is not None and self.recorder.writer.problem:  # met before any face listened
+            self._saving_changed(self.recorder.writer.problem)
         if self._resume is not None:
             resume, self._resume = self._resume, None
             await restore(self.context, resume)
@@ -163,6 +166,8 @@ class ChatEngine:
         async for event in self.conversation.run_turn(text):
             if isinstance(event, UsageUpdated) and self.recorder is not None:
                 self.recorder.usage(event.usage)
+            elif isinstance(event, ToolCallFinished) and event.truncated and self.recorder is not None:
+                await self.recorder.full_result(event.call_id, event.result)
             yield event
 
     def cancel(self) -> bool:
@@ -203,6 +208,9 @@ class ChatEngine:
                 tool_count=status.tool_count,
             )
         )
+
+    def _saving_changed(self, problem: str | None) -> None:
+        self._notify(SavingChanged(saving=problem is None, error=problem or "", path=str(self.recorder.writer.path)))
 
     def _segment_rolled(self, segment: int, summary: str) -> None:
         self._notify(SegmentRolled(segment=segment, summary=summary))

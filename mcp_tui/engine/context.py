@@ -86,9 +86,14 @@ class ChatContext:
         return self._added(message)
 
     async def add_assistant_message(
-        self, content: str | None, tool_calls: list[ToolCall] | None = None, *, interrupted: bool = False
+        self,
+        content: str | None,
+        tool_calls: list[ToolCall] | None = None,
+        *,
+        interrupted: bool = False,
+        stop_reason: str | None = None,
     ) -> Message:
-        message = self.history.add_assistant_message(content, tool_calls, interrupted=interrupted)
+        message = self.history.add_assistant_message(content, tool_calls, interrupted=interrupted, stop_reason=stop_reason)
         self.tracker.ai_responds(content or "", model=self.model, provider=self.provider)
         return self._added(message)
 

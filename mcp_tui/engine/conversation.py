@@ -14,6 +14,7 @@ from typing import Any
 
 from mcp_tui.engine.approval import ApprovalPolicy
 from mcp_tui.engine.context import ChatContext
+from mcp_tui.engine.tool_budget import ToolSetWatch
 from mcp_tui.engine.tool_runner import ToolRunner, split_name
 from mcp_tui.logsetup import StreamMasker, mask_json, mask_secrets
 from mcp_tui.text import SafeStream, safe_text
@@ -25,7 +26,7 @@ from mcp_tui.models.events import (
     TurnFinished,
     UsageUpdated,
 )
-from mcp_tui.models.messages import ToolCall
+from mcp_tui.models.messages import ToolCall, stop_note, unique_call_id
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class Conversation:
         self.server_wait = server_wait
         self.use_tools = True  # off for models that cannot call tools (the tiny local one)
         self._task: asyncio.Task | None = None
+        self.tool_watch = ToolSetWatch()
 
     @property
     def busy(self) -> bool:
@@ -102,12 +104,23 @@ class Conversation:
                     )
                     break
                 rounds += 1
-                answer, calls = [], []
+                answer, calls, stopped = [], [], None
                 tools = [t.to_openai() for t in self.servers.tools()] if self.servers is not None and self.use_tools else []
+                # Counting 2,000 tools' schemas takes ~60 ms: off the event loop.
+                if warning := await asyncio.to_thread(self.tool_watch.check, tools, self.context.token_threshold):
+                    emit(warning)
                 messages = await self.context.get_messages_for_llm()
+                used = self.context.history.tool_call_ids()
                 async for item in self.llm.stream(messages, tools or None):
-                    if hasattr(item, "arguments"):
-                        call = ToolCall(id=item.id, name=item.name, arguments=item.arguments or "{}")
+                    if hasattr(item, "finish_reason"):  # the provider cut the answer (StreamStopped)
+                        stopped = item.finish_reason
+                    elif hasattr(item, "arguments"):
+                        # Renamed before anything records it, so the tool message, the events and
+                        # the session file all use the one id we send back.
+                        call = ToolCall(id=unique_call_id(item.id, used), name=item.name, arguments=item.arguments or "{}")
+                        if call.id != item.id:
+                            log.info("tool call id %r was empty or already used; recorded as %r", item.id, call.id)
+                        used.add(call.id)
                         calls.append(call)
                         emit(_requested(call, self.servers))
                     elif item.text:
@@ -118,13 +131,13 @@ class Conversation:
                     emit(TextDelta(text=rest))
                 content = "".join(answer)
                 if not calls:
-                    await self.context.add_assistant_message(content)
-                    final = TurnFinished(content=mask_secrets(safe_text(content)), rounds=rounds)
+                    await self.context.add_assistant_message(content, stop_reason=stopped)
+                    final = TurnFinished(content=mask_secrets(safe_text(content)), rounds=rounds, cut=stop_note(stopped))
                     break
                 # The assistant message with its tool_calls goes in before any tool runs.
-                await self.context.add_assistant_message(content or None, calls)
+                await self.context.add_assistant_message(content or None, calls, stop_reason=stopped)
                 answer = []
-                await runner.run_all(calls)
+                await runner.run_all(calls, cut=stop_note(stopped))
         except asyncio.CancelledError:
             await self._keep_partial(answer, calls, runner)
             final = TurnFinished(content=mask_secrets(safe_text("".join(answer))), rounds=rounds, cancelled=True)

@@ -3,14 +3,18 @@
 Each completed step is appended and fsync'd by SessionWriter before the next step
 begins (ChatContext calls `on_message` as it adds a message). A resumed session gets
 its messages, segment chain with summaries, token stats and SessionManager state back.
+A session another instance has open is forked: a new file, a copy up to now.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from mcp_tui.engine.context import ChatContext
 from mcp_tui.models.messages import MessageRole
 from mcp_tui.models.usage import TokenUsageStats
-from mcp_tui.store.session_file import SessionRecord, SessionWriter
+from mcp_tui.store.full_results import keep_full_result
+from mcp_tui.store.session_file import SessionBusy, SessionRecord, SessionWriter, message_record
 
 REPLAYED_MESSAGES = 100
 INTERRUPTED = "mcp-tui stopped before this tool finished; it may not have run. Ask again if it is still needed."
@@ -39,14 +43,47 @@ class SessionRecorder:
         tokens, cost = self.context.tracker.last_closed  # segment_figures is filled only after this callback
         self.writer.write("segment", **{**record, "segment": number, "summary": summary, "tokens": tokens, "cost": cost})
 
+    def copy(self, record: SessionRecord) -> None:
+        """Begin this new file as a copy of `record`, so a fork goes on from the same point."""
+        meta = {k: v for k, v in record.meta.items() if k not in ("type", "at")}
+        records = [("meta", {**meta, "forked_from": record.session_id})]
+        records += [message_record(m) for m in record.messages]
+        records += [("segment", {k: v for k, v in s.items() if k != "type"}) for s in record.segments]
+        if record.usage is not None:
+            records.append(("usage", {"usage": record.usage.model_dump()}))
+        self.writer.write_records(records)
+
+    async def full_result(self, call_id: str, text: str) -> None:
+        """A result the model got bounded, kept whole beside the session (off the event loop)."""
+        await asyncio.to_thread(keep_full_result, self.writer.path, call_id, text)
+
     def close(self) -> None:
         self.writer.close()
+
+
+def open_recorder(context: ChatContext, resume: SessionRecord | None) -> tuple[SessionRecorder, str | None]:
+    """A recorder for a new session or for `resume`; when another instance has `resume` open,
+    one for a fork of it, with a notice saying so."""
+    if resume is not None:
+        try:
+            return SessionRecorder(context, SessionWriter(resume.session_id, resume.path.parent)), None
+        except SessionBusy:
+            recorder = SessionRecorder(context, SessionWriter(folder=resume.path.parent))
+            recorder.copy(resume)
+            return recorder, (
+                f"Session {resume.session_id} is open in another mcp-tui, so this one goes on as a new "
+                f"session, {recorder.session_id}, copied from it up to now; the other keeps the original."
+            )
+    recorder = SessionRecorder(context, SessionWriter())
+    recorder.meta()
+    return recorder, None
 
 
 async def restore(context: ChatContext, record: SessionRecord) -> None:
     """Put a saved session back into a fresh context (whose system prompt stays)."""
     system = [m for m in context.history.messages if m.role is MessageRole.SYSTEM]
     context.history.messages = system + [m for m in record.messages if m.role is not MessageRole.SYSTEM]
+    context.history.renumber_repeated_call_ids()
     context.summaries = [str(s.get("summary", "")) for s in record.segments]
     context.segment_starts = [len(system)] + [len(system) + int(s.get("start", 0)) for s in record.segments]
     context.segment_figures = [(int(s.get("tokens", 0)), float(s.get("cost", 0.0))) for s in record.segments]

@@ -44,8 +44,12 @@ class ToolRunner:
         self.policy = policy
         self.emit = emit
         self._approval_lock = asyncio.Lock()  # one question on screen at a time
+        self._cut: str | None = None  # why the provider cut the message these calls came in
 
-    async def run_all(self, calls: list[ToolCall]) -> None:
+    async def run_all(self, calls: list[ToolCall], *, cut: str | None = None) -> None:
+        """`cut`: the provider ended the message early, so arguments that are not JSON were
+        cut off rather than malformed; the model is told so instead of a parse error."""
+        self._cut = cut
         tasks = [asyncio.create_task(self._run_one(call), name=f"tool:{call.name}") for call in calls]
         try:
             await asyncio.gather(*tasks)
@@ -71,7 +75,11 @@ class ToolRunner:
         try:
             arguments = call.parsed_arguments()
         except ValueError as exc:
-            await self._fail(call, "invalid_arguments", f"Error: the arguments are not a valid JSON object ({exc}): {call.arguments[:200]!r}. Call the tool again with a JSON object.", 0.0)
+            if self._cut:
+                text = f"Error: the tool was not run: its arguments were incomplete because {self._cut}. Call it again with shorter arguments, or split the work."
+            else:
+                text = f"Error: the arguments are not a valid JSON object ({exc}): {call.arguments[:200]!r}. Call the tool again with a JSON object."
+            await self._fail(call, "invalid_arguments", text, 0.0)
             return
 
         decision = self.policy.decide_now(call.name, info.read_only)
@@ -110,7 +118,7 @@ class ToolRunner:
         text = f"Tool error: {result.text}" if result.is_error else result.text
         await self.context.add_tool_response(call.id, text, call.name, arguments=arguments, error=result.text if result.is_error else None)
         # The model gets the result as it is (in the history); what the faces show is masked.
-        self.emit(ToolCallFinished(**self._ids(call), result=mask_secrets(result.full_text), is_error=result.is_error, duration=duration))
+        self.emit(ToolCallFinished(**self._ids(call), result=mask_secrets(result.full_text), is_error=result.is_error, truncated=result.truncated, duration=duration))
 
     async def _fail(self, call: ToolCall, kind: FailureKind, text: str, duration: float) -> None:
         if call.id not in self.context.history.pending_tool_call_ids():

@@ -45,7 +45,15 @@ class StreamToolCall(BaseModel):
     arguments: str  # raw, as the model sent it; "" becomes "{}"
 
 
-StreamItem = StreamText | StreamToolCall
+class StreamStopped(BaseModel):
+    """The provider ended the answer before the model did (finish_reason `length` or
+    `content_filter`); comes last. Only OpenAI-style clients report it."""
+
+    finish_reason: str
+
+
+StreamItem = StreamText | StreamToolCall | StreamStopped
+_CUT_REASONS = ("length", "content_filter")
 
 
 class LLMAdapter:
@@ -155,6 +163,8 @@ class LLMAdapter:
             async for chunk in _until_idle(chunks, self.idle_timeout):
                 if chunk.get("error"):
                     raise from_text(str(chunk.get("response") or ""), **ctx)
+                if chunk.get("finish_reason") in _CUT_REASONS:
+                    yield StreamStopped(finish_reason=chunk["finish_reason"])
                 if chunk.get("response"):
                     yield StreamText(text=chunk["response"])
                 for call in chunk.get("tool_calls") or []:

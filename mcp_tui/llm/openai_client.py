@@ -8,7 +8,10 @@ chuk-llm is pinned to 0.20.1. What 0.20.1 does and this changes:
   top of the SDK's: here the SDK's exception is raised (status, Retry-After intact) and
   the retries follow `max_retries`;
 - a stream that stops with no finish_reason ends like a complete answer: here it raises
-  IncompleteStream;
+  IncompleteStream; and finish_reason is never passed on (an answer cut at the output limit,
+  "length", looks complete): here the last item carries it;
+- tool-call deltas are keyed on `index` alone (`getattr(tc, "index", 0)`; the SDK makes a
+  missing index None), so calls streamed without one are merged: here a new id starts a call;
 - tool names are rewritten on the wire (`time__get_current_time` is sent as
   `time_get_current_time`): names that are already OpenAI-safe are sent as they are;
 - the raw HTTP stream is closed in a `finally`, so giving up on the answer drops the
@@ -18,6 +21,7 @@ chuk-llm is pinned to 0.20.1. What 0.20.1 does and this changes:
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -39,9 +43,14 @@ class _Tap:
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
-        self.calls: dict[int, dict[str, str]] = {}
-        self.finished = False
+        self.calls: list[dict[str, str]] = []  # in the order they began
+        self._by_index: dict[int, dict[str, str]] = {}
+        self.finish_reason: str | None = None
         self.error: BaseException | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.finish_reason is not None
 
     async def chunks(self) -> AsyncIterator[Any]:
         try:
@@ -55,14 +64,33 @@ class _Tap:
     def _see(self, chunk: Any) -> None:
         for choice in getattr(chunk, "choices", None) or []:
             if choice.finish_reason:
-                self.finished = True
+                self.finish_reason = str(choice.finish_reason)
             delta = choice.delta
             for tc in (getattr(delta, "tool_calls", None) or []) if delta else []:
-                acc = self.calls.setdefault(tc.index or 0, {"id": "", "name": "", "arguments": ""})
+                acc = self._call_for(tc)
                 acc["id"] = tc.id or acc["id"]
                 if tc.function is not None:
                     acc["name"] = tc.function.name or acc["name"]
                     acc["arguments"] += tc.function.arguments or ""
+
+    def _call_for(self, tc: Any) -> dict[str, str]:
+        """The call a delta continues, or a new one. With an `index`, a new id at that index
+        starts a new call; without one, a new id does, and so does a name arriving for a call
+        that already has its name and complete arguments (the same id sent twice)."""
+        index, new_id = getattr(tc, "index", None), tc.id or ""
+        if index is not None:
+            acc = self._by_index.get(index)
+            if acc is not None and not (new_id and acc["id"] and new_id != acc["id"]):
+                return acc
+        else:
+            acc = next((a for a in reversed(self.calls) if a["id"] == new_id), None) if new_id else (self.calls or [None])[-1]
+            if acc is not None and not (tc.function is not None and tc.function.name and acc["name"] and _complete(acc["arguments"])):
+                return acc
+        acc = {"id": new_id, "name": "", "arguments": ""}
+        self.calls.append(acc)
+        if index is not None:
+            self._by_index[index] = acc
+        return acc
 
     def tool_calls(self) -> list[dict[str, Any]]:
         return [
@@ -71,8 +99,16 @@ class _Tap:
                 "type": "function",
                 "function": {"name": acc["name"], "arguments": acc["arguments"] or "{}"},
             }
-            for _, acc in sorted(self.calls.items())
+            for acc in self.calls
         ]
+
+
+def _complete(arguments: str) -> bool:
+    try:
+        json.loads(arguments)
+    except ValueError:
+        return False
+    return True
 
 
 class OpenAIStreamClient(OpenAILLMClient):
@@ -119,6 +155,7 @@ class OpenAIStreamClient(OpenAILLMClient):
                 if name_mapping:
                     result = self._restore_tool_names_in_response(result, name_mapping)
                 yield result
+            yield {"response": "", "tool_calls": None, "finish_reason": tap.finish_reason}
         finally:
             await parsed.aclose()
             await raw.close()

@@ -7,6 +7,7 @@ print it as one JSON line and the UI can dispatch on the class.
 from __future__ import annotations
 
 import time
+from pathlib import PurePath
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, TypeAdapter
@@ -58,6 +59,7 @@ class ToolCallFinished(ToolCallEvent):
     type: Literal["tool_finished"] = "tool_finished"
     result: str  # full text for the screen (the model may get a bounded copy)
     is_error: bool = False
+    truncated: bool = False  # the model got a bounded copy; the session keeps the whole text beside it
     duration: float
 
 
@@ -88,6 +90,7 @@ class TurnFinished(Event):
     content: str
     rounds: int
     cancelled: bool = False
+    cut: Shown | None = None  # why the answer is incomplete when the provider cut it (finish_reason length)
 
 
 class TurnFailed(Event):
@@ -95,6 +98,34 @@ class TurnFailed(Event):
     error: Shown
     kind: str = "unknown"
     hint: Shown = ""
+
+
+class ToolSchemasLarge(Event):
+    """The tool schemas sent with every request are large (many tools or many KiB)."""
+
+    type: Literal["tool_schemas_large"] = "tool_schemas_large"
+    tools: int
+    schema_bytes: int
+    tokens: int  # estimated
+    message: Shown
+
+
+class SavingChanged(Event):
+    """The session file stopped (or started again) taking writes; the chat goes on either way."""
+
+    type: Literal["saving_changed"] = "saving_changed"
+    saving: bool
+    path: Shown
+    error: Shown = ""
+
+    @property
+    def warning(self) -> str:
+        """What both faces say while nothing is saved."""
+        folder = PurePath(self.path).parent
+        return (
+            f"This session is not being saved: {self.error} ({self.path}). The chat goes on in memory; "
+            f"free some space or make {folder} writable, and the next step saves everything missed."
+        )
 
 
 class ServerStateChanged(Event):
@@ -118,6 +149,8 @@ AnyEvent = Annotated[
         SegmentRolled,
         TurnFinished,
         TurnFailed,
+        ToolSchemasLarge,
+        SavingChanged,
         ServerStateChanged,
     ],
     Field(discriminator="type"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from enum import Enum
 from typing import Any
 
@@ -57,6 +58,7 @@ class Message(BaseModel):
     # Ours only, never sent: marks an answer stopped by the user or cut by the provider,
     # and when the message was added (for the segment browser's time ranges).
     interrupted: bool = False
+    stop_reason: str | None = None  # the provider's finish_reason when it cut the answer ("length")
     at: float = Field(default_factory=time.time)
 
     def to_llm(self) -> dict[str, Any]:
@@ -75,6 +77,18 @@ class Message(BaseModel):
         return msg
 
 
+# finish_reason values that mean the provider ended the answer before the model did
+_STOP_NOTES = {
+    "length": "the answer was cut at the model's output limit (finish_reason: length)",
+    "content_filter": "the answer was stopped by the provider's content filter (finish_reason: content_filter)",
+}
+
+
+def stop_note(finish_reason: str | None) -> str | None:
+    """What to tell the user about an answer the provider cut; None for a complete one."""
+    return _STOP_NOTES.get(finish_reason or "")
+
+
 class HistoryError(ValueError):
     """The message list would be rejected by an OpenAI-format provider."""
 
@@ -86,14 +100,20 @@ class ConversationHistory(BaseModel):
         return self._add(Message(role=MessageRole.USER, content=content))
 
     def add_assistant_message(
-        self, content: str | None, tool_calls: list[ToolCall] | None = None, *, interrupted: bool = False
+        self,
+        content: str | None,
+        tool_calls: list[ToolCall] | None = None,
+        *,
+        interrupted: bool = False,
+        stop_reason: str | None = None,
     ) -> Message:
         return self._add(
             Message(
                 role=MessageRole.ASSISTANT,
                 content=content,
                 tool_calls=list(tool_calls or []),
-                interrupted=interrupted,
+                interrupted=interrupted or stop_reason is not None,
+                stop_reason=stop_reason,
             )
         )
 
@@ -110,6 +130,30 @@ class ConversationHistory(BaseModel):
 
     def get_messages_for_llm(self) -> list[dict[str, Any]]:
         return [m.to_llm() for m in self.messages]
+
+    def tool_call_ids(self) -> set[str]:
+        """Every tool-call id in the history (all segments)."""
+        return {tc.id for m in self.messages for tc in m.tool_calls}
+
+    def renumber_repeated_call_ids(self) -> int:
+        """Give each repeated tool-call id a fresh one, and the tool message answering it too.
+        Histories saved before ids were made unique can repeat them; sent as they are, the
+        provider would refuse the resumed chat. Returns how many were renamed."""
+        used: set[str] = set()
+        waiting: dict[str, list[str]] = {}  # old id -> new ids not yet answered, in call order
+        renamed = 0
+        for message in self.messages:
+            if message.role is MessageRole.ASSISTANT and message.tool_calls:
+                waiting = {}
+                for tc in message.tool_calls:
+                    new = unique_call_id(tc.id, used)
+                    waiting.setdefault(tc.id, []).append(new)
+                    renamed += new != tc.id
+                    tc.id = new
+                    used.add(new)
+            elif message.role is MessageRole.TOOL and waiting.get(message.tool_call_id or ""):
+                message.tool_call_id = waiting[message.tool_call_id or ""].pop(0)
+        return renamed
 
     def pending_tool_call_ids(self) -> list[str]:
         """Ids of the last assistant message's calls that have no tool message yet."""
@@ -131,12 +175,22 @@ class ConversationHistory(BaseModel):
         return message
 
 
+def unique_call_id(proposed: str, used: set[str]) -> str:
+    """`proposed`, or a fresh id when it is empty or already in `used`: some providers number
+    calls 0, 1, … per message, and Anthropic-style APIs refuse a history repeating an id."""
+    if proposed and proposed not in used:
+        return proposed
+    return f"call_{uuid.uuid4().hex[:16]}"
+
+
 def validate_llm_messages(messages: list[dict[str, Any]]) -> None:
-    """Check OpenAI's rule on a wire-format list: tool messages answer the calls just before them.
+    """Check OpenAI's rule on a wire-format list: tool messages answer the calls just before them,
+    and no tool-call id appears twice in the list.
 
     Shared by ChatContext and the tests that inspect what the provider received.
     """
     pending: list[str] = []
+    seen: set[str] = set()
     for position, msg in enumerate(messages):
         role = msg.get("role")
         if role == "tool":
@@ -151,6 +205,9 @@ def validate_llm_messages(messages: list[dict[str, Any]]) -> None:
             ids = [tc["id"] for tc in msg.get("tool_calls") or []]
             if len(ids) != len(set(ids)):
                 raise HistoryError(f"message {position}: duplicate tool_call ids")
+            if reused := seen.intersection(ids):
+                raise HistoryError(f"message {position}: tool_call ids {sorted(reused)} were used earlier in the history")
+            seen.update(ids)
             pending = ids
     if pending:
         raise HistoryError(f"calls {pending} have no tool message")

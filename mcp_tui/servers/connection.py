@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import anyio
 import mcp_types as types
@@ -24,10 +23,12 @@ from mcp_tui.config.models import ServerConfig
 from mcp_tui.servers import errors, processes
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolInfo
 from mcp_tui.servers.naming import NameRegistry
+from mcp_tui.servers.server_log import ServerLog
+from mcp_tui.servers.wire import ReadGuard, WriteGuard
 
 log = logging.getLogger(__name__)
 
-MAX_LOG_BYTES = 2_000_000  # rotate a server's log at start once it is this big
+MAX_LOG_BYTES = 2_000_000  # a server's log moves to NAME.log.1 when it passes this, also while it runs
 STOP_GRACE = 8.0  # the SDK's own shutdown: 2 s after stdin closes, 2 s after SIGTERM, then SIGKILL
 
 
@@ -49,6 +50,7 @@ class ServerConnection:
         self.config = config
         self.name = config.name
         self.log_file = log_path(log_dir, config.name)
+        self._log = ServerLog(self.log_file)
         self.startup_timeout = startup_timeout
         self._registry = registry
         self._spawn_lock = spawn_lock  # one spawn at a time, so the new child pid is ours
@@ -65,8 +67,7 @@ class ServerConnection:
         self._lost = False
         self._tools_stale = False
         self._pid: int | None = None
-        self._log_offset = 0
-        self._errlog: IO[str] | None = None
+        self._skipped: list[str] = []  # notes on tools left out of the last listing
         if config.disabled:
             self.state, self.reason = ServerState.DISABLED, None
         elif config.config_error:
@@ -151,20 +152,25 @@ class ServerConnection:
             elif self.state in (ServerState.EXITED, ServerState.FAILED):  # already reported
                 log.debug("server %s: %s", self.name, errors.describe(exc))
             else:
-                self._set(*self._failure(exc))
+                await self._report_failure(exc)
         finally:
             self._scope = None
             self.session = None
             processes.kill_group(self._pid)  # grandchildren the server left behind
             self._pid = None
-            self._close_log()
+            try:
+                await self._log.drain()  # its last words, written while it stopped
+            finally:
+                self._close_log()
 
     async def _serve(self) -> None:
         async with AsyncExitStack() as stack:
             read, write = await self._open_transport(stack)
             tg = await stack.enter_async_context(anyio.create_task_group())
-            if self.config.transport == "stdio":
-                read = _EndWatcher(read, self.connection_lost)
+            write = WriteGuard(write)
+            on_end = self.connection_lost if self.config.transport == "stdio" else None
+            # `session` is bound below, before any answer to tools/list can ask for its version
+            read = ReadGuard(read, write, on_end=on_end, on_skip=self._skip, version=lambda: session.protocol_version)
             session = await stack.enter_async_context(
                 ClientSession(read, write, message_handler=self._on_message, logging_callback=self._on_log)
             )
@@ -174,12 +180,13 @@ class ServerConnection:
                     tools = await self._list_tools(session)
             except Exception as exc:
                 # Report now: unwinding may wait seconds for a server that ignores stdin EOF.
-                self._set(*self._failure(exc))
+                await self._report_failure(exc)
                 raise
             self.tools, self.session = tools, session
-            self._set(ServerState.READY)
+            self._set(ServerState.READY, self._skip_note())
             await self._watch(session)
             self.session = None
+            await self._log.drain()
             self._set(ServerState.EXITED, self._exit_reason(started=True))
             tg.cancel_scope.cancel()
 
@@ -196,6 +203,7 @@ class ServerConnection:
                 try:
                     with anyio.fail_after(self.startup_timeout):
                         self.tools = await self._list_tools(session)
+                    self.reason = self._skip_note()
                     self._on_change(self)
                 except Exception as exc:
                     log.warning("server %s: refreshing tools failed: %s", self.name, errors.describe(exc))
@@ -216,9 +224,11 @@ class ServerConnection:
             )
             async with self._spawn_lock:
                 before = processes.child_pids()
+                errlog = await self._log.stderr_pipe()
                 try:
-                    streams = await stack.enter_async_context(stdio_client(params, errlog=self._errlog))
+                    streams = await stack.enter_async_context(stdio_client(params, errlog=errlog))
                 finally:  # also when stopped mid-spawn: its group must still be killed
+                    self._log.spawned()
                     new = processes.child_pids() - before
                     self._pid = new.pop() if len(new) == 1 else None
             return streams
@@ -237,6 +247,7 @@ class ServerConnection:
         return await stack.enter_async_context(streamable_http_client(cfg.url, http_client=client))
 
     async def _list_tools(self, session: ClientSession) -> list[ToolInfo]:
+        self._skipped = []
         found: list[types.Tool] = []
         cursor: str | None = None
         for _ in range(100):  # a server paging forever must not hang us
@@ -271,10 +282,24 @@ class ServerConnection:
         elif isinstance(message, Exception):  # e.g. a non-JSON line on the server's stdout
             log.debug("server %s sent something unreadable: %s", self.name, message)
 
+    def _skip(self, note: str) -> None:
+        """A tool left out of a tools/list answer (its definition is invalid): said in the log
+        and in the server's status, so the user knows why it is missing."""
+        log.warning("server %s: %s", self.name, note)
+        self._skipped.append(note)
+
+    def _skip_note(self) -> str | None:
+        return "; ".join(self._skipped) or None
+
     async def _on_log(self, params: types.LoggingMessageNotificationParams) -> None:
-        self._log_line(f"[{params.level}] {params.data}")
+        self._log.write_line(f"[{params.level}] {params.data}")
 
     # -- reasons and the log file --------------------------------------------
+
+    async def _report_failure(self, exc: BaseException) -> None:
+        if errors.is_connection_closed(errors.root_cause(exc)):
+            await self._log.drain()  # the reason is often its last stderr line
+        self._set(*self._failure(exc))
 
     def _failure(self, exc: BaseException) -> tuple[ServerState, str]:
         cfg = self.config
@@ -295,74 +320,10 @@ class ServerConnection:
         return f"{head}: {line}" if line else f"{head} (nothing on stderr)"
 
     def last_stderr_line(self) -> str | None:
-        try:
-            with open(self.log_file, "rb") as f:
-                f.seek(max(self._log_offset, f.seek(0, os.SEEK_END) - 16_384))
-                tail = f.read().decode(errors="replace")
-        except OSError:
-            return None
-        lines = [ln.strip() for ln in tail.splitlines() if ln.strip() and not ln.startswith("--- mcp-tui")]
-        return lines[-1][:300] if lines else None
+        return self._log.last_line()
 
     def _open_log(self) -> None:
-        self._close_log()
-        try:
-            self.log_file.parent.mkdir(parents=True, exist_ok=True)
-            if self.log_file.exists() and self.log_file.stat().st_size > MAX_LOG_BYTES:
-                self.log_file.replace(self.log_file.with_suffix(".log.1"))
-            self._errlog = open(self.log_file, "a", encoding="utf-8", errors="replace")
-            self._errlog.write(f"--- mcp-tui: starting {self.name} at {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n")
-            self._errlog.flush()
-            self._log_offset = self._errlog.tell()
-        except OSError as exc:
-            log.warning("cannot open %s (%s); server stderr discarded", self.log_file, exc)
-            self._errlog = open(os.devnull, "w")
-            self._log_offset = 0
-
-    def _log_line(self, text: str) -> None:
-        if self._errlog is not None and not self._errlog.closed:
-            self._errlog.write(text.rstrip() + "\n")
-            self._errlog.flush()
+        self._log.open(f"--- mcp-tui: starting {self.name} at {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n", MAX_LOG_BYTES)
 
     def _close_log(self) -> None:
-        if self._errlog is not None and not self._errlog.closed:
-            self._errlog.close()
-        self._errlog = None
-
-
-class _EndWatcher:
-    """The server's message stream, telling us the moment it ends: the session reads it
-    all the time, so a crashed server is known at once, not at the next request. A thin
-    wrapper, not a relay task: a relay cost a task switch (~0.1 ms) on every message."""
-
-    def __init__(self, inner: Any, on_end: Callable[[], None]) -> None:
-        self._inner, self._on_end = inner, on_end
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def __aiter__(self) -> "_EndWatcher":
-        return self
-
-    async def __anext__(self) -> Any:
-        try:
-            return await self._inner.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError):
-            self._on_end()
-            raise StopAsyncIteration from None
-
-    async def receive(self) -> Any:
-        try:
-            return await self._inner.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError):
-            self._on_end()
-            raise
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def __aenter__(self) -> "_EndWatcher":
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+        self._log.close()

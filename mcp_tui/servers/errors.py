@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import mcp_types as types
 from mcp.shared.exceptions import MCPError
+
+UNREADABLE = "the server's answer could not be read"
+
+
+def validation_summary(details: list[Any], limit: int = 3, *, skip: int = 0) -> str:
+    """'content: Input should be a valid list; isError: …' from a ValidationError's errors();
+    `skip` drops leading loc parts (a union's arm name)."""
+    parts = [f"{'.'.join(str(p) for p in d['loc'][skip:]) or 'message'}: {d['msg']}" for d in details[:limit]]
+    more = len(details) - limit
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
 def leaves(exc: BaseException) -> Iterator[BaseException]:

@@ -14,9 +14,10 @@ from typing import Any
 import anyio
 import mcp_types as types
 from mcp.shared.exceptions import MCPError
+from pydantic import ValidationError
 
 from mcp_tui.config.models import ServerConfig
-from mcp_tui.servers import errors
+from mcp_tui.servers import errors, unreadable
 from mcp_tui.servers.connection import ServerConnection
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolCallError, ToolInfo, ToolResult
 from mcp_tui.servers.naming import NameRegistry
@@ -150,9 +151,13 @@ class ServerManager:
                 raise ToolCallError("timeout", f"{qualified_name} did not answer within {limit:g}s") from None
             if exc.code == types.CONNECTION_CLOSED:
                 raise await self._lost(conn) from None
+            if unreadable.is_unreadable(exc.error):  # our own reply for an answer that could not be parsed
+                raise ToolCallError("protocol", f"{info.server}: {exc.error.message}") from None
             raise ToolCallError("protocol", f"{info.server} answered with error {exc.code}: {exc.error.message}") from None
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             raise await self._lost(conn) from None
+        except ValidationError as exc:  # a result that is not a CallToolResult
+            raise ToolCallError("protocol", f"{info.server}: {unreadable.summary(exc)}") from None
         except Exception as exc:  # a malformed result, an input-required result ...
             raise ToolCallError("protocol", f"{info.server}: {errors.describe(exc)}") from None
         if not isinstance(result, types.CallToolResult):

@@ -35,6 +35,7 @@ def from_json(text: str) -> ConversationHistory:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"not an mcp-tui conversation (expected format {FORMAT!r})")
     history = ConversationHistory(messages=[Message.model_validate(m) for m in data.get("messages", [])])
+    history.renumber_repeated_call_ids()
     history.validate_sequence()
     return history
 

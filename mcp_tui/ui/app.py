@@ -24,6 +24,7 @@ from mcp_tui.engine.approval import ApprovalRequest, Decision
 from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.models.events import (
     Event,
+    SavingChanged,
     SegmentRolled,
     ServerStateChanged,
     TextDelta,
@@ -33,6 +34,7 @@ from mcp_tui.models.events import (
     ToolCallProgress,
     ToolCallRequested,
     ToolCallStarted,
+    ToolSchemasLarge,
     TurnFailed,
     TurnFinished,
     UsageUpdated,
@@ -57,7 +59,7 @@ from mcp_tui.ui.widgets.chat import (
 )
 from mcp_tui.ui.widgets.prompt_input import PromptInput
 from mcp_tui.ui.widgets.sidebar import ServerList, Sidebar
-from mcp_tui.ui.widgets.timeline import ToolRecord, ToolTimeline
+from mcp_tui.ui.widgets.timeline import ToolRecord, ToolTimeline, saved_calls
 
 log = logging.getLogger(__name__)
 RECENT_MESSAGES = 60  # of a saved session, drawn in full at once; the rest on demand
@@ -115,6 +117,7 @@ class McpTuiApp(SlashActions, App[int]):
         self._head_shown = False
         self._history_label = ""
         self._chips: dict[str, ToolChip] = {}
+        self._not_saving = False
         self.last_answer = ""
 
     def _attach(self, engine: ChatEngine) -> None:
@@ -146,7 +149,7 @@ class McpTuiApp(SlashActions, App[int]):
             self.sub_title = "starting…"
             if self._preview is not None:
                 meta = self._preview.meta
-                await self.show_history(self._preview.messages, label=f"{meta.get('provider', '?')}/{meta.get('model', '?')}")
+                await self.show_history(self._preview.messages, label=f"{meta.get('provider', '?')}/{meta.get('model', '?')}", sessions=(self._preview.path,))
             self.run_worker(self._boot(), group="boot")
         else:
             await self._welcome()
@@ -208,13 +211,17 @@ class McpTuiApp(SlashActions, App[int]):
         resumed = len(self.engine.context.history.messages) > 1
         previewed, self._preview = self._preview is not None, None  # drawn already, before the engine was there
         if resumed and not previewed:
-            await self.show_history(self.engine.context.history.messages)
+            recorder, source = self.engine.recorder, self.engine.resumed_from  # a fork writes to a new file
+            sessions = ((recorder.writer.path,) if recorder else ()) + ((source,) if source else ())
+            await self.show_history(self.engine.context.history.messages, sessions=sessions)
             self.query_one(Sidebar).show_usage(self.engine.context.token_stats, self.engine.context.token_threshold)
         return resumed
 
     def _show_title(self) -> None:
         names = ", ".join(s.name for s in self.engine.servers.statuses())
         self.sub_title = f"{self.engine.context.model_label}" + (f" · {names}" if names else " · no servers")
+        if self._not_saving:  # also in sight when the sidebar is hidden
+            self.sub_title += " · ⚠ not saving"
 
     # -- sending -----------------------------------------------------------------
     @on(PromptInput.Submitted)
@@ -241,11 +248,32 @@ class McpTuiApp(SlashActions, App[int]):
     async def run_turn(self, text: str) -> None:
         transcript = self.query_one(Transcript)
         transcript.anchor()
-        await transcript.add(UserMessage(text))
-        self._answer = None
-        self._chips.clear()
-        async for event in self.engine.run_turn(text):
-            await self.on_turn_event(event)
+        saved_from = len(self.engine.context.history.messages)
+        transcript.begin_turn()
+        try:
+            await transcript.add(UserMessage(text))
+            self._answer = None
+            self._chips.clear()
+            async for event in self.engine.run_turn(text):
+                await self.on_turn_event(event)
+        finally:
+            transcript.end_turn(self.engine.context.history.messages[saved_from:])
+        await self._prune_transcript()
+
+    async def _prune_transcript(self) -> None:
+        """Old turns leave the DOM; the marker above the rest brings them back (Home, click),
+        as for a resumed session."""
+        transcript = self.query_one(Transcript)
+        pruned = await transcript.prune()
+        if not pruned:
+            return
+        marker = next(iter(transcript.query(EarlierMessages)), None)
+        if marker is None:  # none means nothing was waiting: what `_earlier` holds is stale
+            self._earlier, self._head_shown = [], False
+            marker = EarlierMessages(0)
+            await transcript.mount(marker, before=transcript.oldest_live())
+        self._earlier += pruned
+        marker.show_count(len(self._earlier))
 
     async def on_turn_event(self, event: Event) -> None:
         transcript = self.query_one(Transcript)
@@ -283,7 +311,11 @@ class McpTuiApp(SlashActions, App[int]):
         elif isinstance(event, TurnFinished):
             if self._answer is not None:
                 self.last_answer = self._answer.text or self.last_answer
-            await self._close_answer(interrupted=event.cancelled)
+            await self._close_answer(interrupted=event.cancelled or event.cut is not None)
+            if event.cut:
+                await transcript.add(ErrorNote(event.cut, 'Say "go on" for the rest, or ask for a shorter answer.'))
+        elif isinstance(event, ToolSchemasLarge):
+            await self.note(event.message, "tools")
         elif isinstance(event, TurnFailed):
             await self._close_answer(interrupted=True)
             await transcript.add(ErrorNote(event.error, event.hint))
@@ -314,6 +346,14 @@ class McpTuiApp(SlashActions, App[int]):
             self.query_one(ServerList).show(event)
             if event.state in ("failed", "exited"):
                 self.notify(f"Server {event.name} {event.state}: {event.reason or 'no reason given'}. Select it in the sidebar and press r to restart.", severity="error", markup=False)
+        elif isinstance(event, SavingChanged):
+            self.query_one(Sidebar).show_saving(None if event.saving else event.warning)
+            self._not_saving = not event.saving
+            self._show_title()
+            if event.saving:
+                self.notify(f"Saving again to {event.path}.", markup=False)
+            else:
+                self.notify(event.warning, severity="error", timeout=10, markup=False)
         elif isinstance(event, SegmentRolled):
             self.query_one(Sidebar).show_segment(event.segment, event.segment)
             self.notify(f"Conversation rolled into segment {event.segment}.", markup=False)
@@ -369,17 +409,25 @@ class McpTuiApp(SlashActions, App[int]):
         self.push_screen(HelpScreen())
 
     def action_sessions(self) -> None:
-        from mcp_tui.store.session_file import list_sessions
+        from mcp_tui.store.session_listing import scan_sessions
 
         current = self.engine.recorder.session_id if self.engine.recorder else None
-        self.push_screen(SessionsScreen(list_sessions(), current), self._open_session)
+        sessions, problems = scan_sessions()
+        self.push_screen(SessionsScreen(sessions, current, problems), self._open_session)
 
-    async def _open_session(self, record) -> None:
-        """Swap in an engine that resumes `record`: messages, stats, segments, servers."""
-        if record is None:
+    async def _open_session(self, info) -> None:
+        """Swap in an engine that resumes the chosen session: messages, stats, segments, servers."""
+        from mcp_tui.store.session_file import read_session
+
+        if info is None:
             return
         if self.engine.busy:
             self.notify("Wait for the answer to finish (or press Esc) before opening a session.", severity="warning")
+            return
+        try:
+            record = await asyncio.to_thread(read_session, info.path)  # only the chosen file is read whole
+        except OSError as exc:
+            self.notify(f"Could not read that session: {exc.strerror or exc}", severity="error", markup=False)
             return
         old = self.engine
         await old.aclose()
@@ -387,8 +435,12 @@ class McpTuiApp(SlashActions, App[int]):
         await self.query_one(Transcript).remove_children()
         self.query_one(ToolTimeline).clear_calls()
         self.query_one(Sidebar).set_model(self.engine.context.model_label)
+        self.query_one(Sidebar).show_saving(None)  # the new file says for itself if it cannot be written
+        self._not_saving = False
         await self._start_engine()
         await self.note(f"Opened session {record.session_id}: {len(record.messages)} messages.")
+        for warning in record.warnings:
+            await self.query_one(Transcript).add(ErrorNote(warning))
 
     def action_segments(self) -> None:
         self.push_screen(SegmentBrowser(self.engine.context.segments()))
@@ -421,7 +473,7 @@ class McpTuiApp(SlashActions, App[int]):
             await self.engine.aclose()
         self.exit(0)
 
-    async def show_history(self, messages, label: str | None = None) -> None:
+    async def show_history(self, messages, label: str | None = None, sessions: tuple[Path, ...] = ()) -> None:
         """Draw saved messages into the transcript (resume, /load): the last RECENT in full,
         the earlier ones when asked for (Home, or a click on the marker)."""
         transcript = self.query_one(Transcript)
@@ -431,6 +483,7 @@ class McpTuiApp(SlashActions, App[int]):
         widgets = [EarlierMessages(len(earlier))] if earlier else []
         self._history_label = label or self.engine.context.model_label
         await transcript.mount_all(widgets + self._history_widgets(recent, light=False))
+        self.query_one(ToolTimeline).add_saved(saved_calls(messages, list(sessions)))
 
     @on(Transcript.EarlierWanted)
     async def show_earlier(self, message: Transcript.EarlierWanted) -> None:
@@ -453,7 +506,7 @@ class McpTuiApp(SlashActions, App[int]):
             transcript.scroll_home(animate=False)
 
     def _history_widgets(self, messages, *, light: bool) -> list:
-        label = self._history_label
+        label = self._history_label or self.engine.context.model_label  # a live session's pruned turns
         widgets = []
         for message in messages:
             if message.role.value == "user":

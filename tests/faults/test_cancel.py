@@ -11,7 +11,7 @@ from tests.engine_helpers import unruly_server
 from tests.faults.helpers import assert_nothing_lost
 from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
-from tests.ui_helpers import make_app, say, states, turn, until
+from tests.ui_helpers import make_app, say, states, turn, until, on_top
 
 SIZE = (120, 40)
 
@@ -40,7 +40,7 @@ async def test_escape_during_approval_answers_the_call_as_cancelled(openai_serve
     app = make_app(openai_server.base_url, [unruly_server()], approve="ask")
     async with app.run_test(size=SIZE) as pilot:
         await say(pilot, "needs approval")
-        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await until(pilot, lambda: on_top(app, ApprovalScreen))
         await pilot.press("escape")
         await until(pilot, lambda: not app.engine.busy and not isinstance(app.screen, ApprovalScreen))
         assert states(app) == ["cancelled"]

@@ -15,7 +15,7 @@ from mcp_tui.ui.screens.trust import TrustScreen
 from mcp_tui.ui.widgets.chat import ErrorNote
 from tests.support.limits import GENEROUS
 from tests.support.openai_server import text
-from tests.ui_helpers import until
+from tests.ui_helpers import until, on_top
 
 EVIL = "\x1b]52;c;aGk=\x07"  # an OSC 52 clipboard write hidden in a server name
 
@@ -77,7 +77,7 @@ async def test_the_tui_asks_first_and_n_starts_nothing(tmp_path, openai_server, 
     plant(tmp_path, marker)
     app = await _open(tmp_path, openai_server, monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, TrustScreen) and bool(app.screen.query("#no")))
+        await until(pilot, lambda: on_top(app, TrustScreen))
         shown = "\n".join(str(s.render()) for s in app.screen.query("Static"))
         assert "import pathlib" in shown and "\x1b" not in shown
         assert app.engine is None and not marker.exists()
@@ -92,7 +92,7 @@ async def test_the_tui_starts_it_on_y_and_remembers(tmp_path, openai_server, mon
     plant(tmp_path, marker)
     app = await _open(tmp_path, openai_server, monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await until(pilot, lambda: on_top(app, TrustScreen))
         await pilot.press("y")
         await until(pilot, lambda: app.engine is not None and marker.exists())
     marker.unlink()

@@ -14,7 +14,7 @@ from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from tests.engine_helpers import UNRULY
 from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
-from tests.ui_helpers import make_app, turn, until
+from tests.ui_helpers import make_app, turn, until, on_top
 
 FLAG_KEY = "sk-flag-secret-4242"
 ENV_KEY = "sk-env-secret-8484"
@@ -57,7 +57,7 @@ async def test_the_screen_masks_a_server_secret_sent_back_by_a_tool(openai_serve
         await turn(pilot, "token?")
         assert SERVER_SECRET not in app.export_screenshot()
         await pilot.press("ctrl+t", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ToolDetailScreen))
+        await until(pilot, lambda: on_top(app, ToolDetailScreen))
         shown = app.export_screenshot()
         assert SERVER_SECRET not in shown and "•••" in shown
 
@@ -110,14 +110,14 @@ async def test_the_approval_dialog_detail_view_and_save_mask_argument_secrets(op
     app = make_app(openai_server.base_url, [server], approve="ask")
     async with app.run_test(size=(120, 40)) as pilot:
         await say(pilot, "go")
-        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen) and bool(app.screen.query("#run")))
+        await until(pilot, lambda: on_top(app, ApprovalScreen))
         await pilot.pause()
         shown = "\n".join(str(w.render()) for w in app.screen.query("Static"))
         assert "quoted" not in shown and "•••" in shown
         await pilot.press("y")
         await until(pilot, lambda: not app.engine.busy)
         await pilot.press("ctrl+t", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ToolDetailScreen))
+        await until(pilot, lambda: on_top(app, ToolDetailScreen))
         assert "quoted" not in app.export_screenshot()
         await pilot.press("escape")
         exports = paths.ensure(paths.data_dir() / "exports")

@@ -9,7 +9,7 @@ from mcp_tui.ui.widgets.sidebar import Sidebar
 from tests.engine_helpers import run, unruly_server
 from tests.faults.helpers import assert_nothing_lost
 from tests.support.openai_server import call, text, tool_calls
-from tests.ui_helpers import make_app, turn, until
+from tests.ui_helpers import make_app, turn, until, on_top
 
 MB5 = 5 * 1024 * 1024
 
@@ -53,7 +53,7 @@ async def test_the_screen_shows_a_bounded_part_saves_all_and_keeps_answering_key
     async with app.run_test(size=(120, 40)) as pilot:
         await turn(pilot, "big")
         await pilot.press("ctrl+t", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ToolDetailScreen))
+        await until(pilot, lambda: on_top(app, ToolDetailScreen))
         shown = "\n".join(str(w.render()) for w in app.screen.query("Static"))
         assert f"{MB5 - SHOWN_CHARS:,} more characters not shown" in shown
         await pilot.press("s")

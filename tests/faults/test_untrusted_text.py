@@ -16,7 +16,7 @@ from tests.engine_helpers import UNRULY, run, unruly_server
 from tests.faults.helpers import assert_nothing_lost
 from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
-from tests.ui_helpers import make_app, say, turn, until
+from tests.ui_helpers import make_app, say, turn, until, on_top
 
 MODEL_TEXT = ["Look: [bold red]not bold[/bold red] [link=https://evil.example]x[/link] ", "\x1b[31mred\x1b[0m ", "\x1b]52;c;aGVsbG8=\x07", "\x1b]0;pwned\x07 done ", "W" * 100_000]
 ESCAPE_BYTES = ("\x1b", "\x9b", "\x07")
@@ -47,7 +47,7 @@ async def test_the_screen_shows_markup_literally_and_drops_escapes(openai_server
         assert clean(answer) and answer.endswith("W" * 100_000)
         await turn(pilot, "now the tool")
         await pilot.press("ctrl+t", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ToolDetailScreen))
+        await until(pilot, lambda: on_top(app, ToolDetailScreen))
         shown = "\n".join(str(w.render()) for w in app.screen.query("Static"))
         assert "[bold red]markup[/bold red]" in shown and "[link=https://evil.example]link[/link]" in shown
         assert "\ufffd\ufffd" in shown and clean(shown)
@@ -119,7 +119,7 @@ async def test_server_metadata_and_stderr_reach_no_face_with_escapes(openai_serv
             assert expected.replace(" ", "&#160;") in shown or expected in shown, command
             assert sly_free(shown), command
         await say(pilot, "use it")
-        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen) and bool(app.screen.query("#run")))
+        await until(pilot, lambda: on_top(app, ApprovalScreen))
         assert "evil.sneaky" in everything_shown(app) and sly_free(everything_shown(app))
         await pilot.press("y")
         await until(pilot, lambda: not app.engine.busy)

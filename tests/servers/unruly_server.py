@@ -3,7 +3,10 @@
 Flags: --exit-at-start (dies before answering), --junk-stdout (non-JSON lines on stdout),
 --flood-stderr (lots of stderr, which must land in the log file, not on our terminal),
 --nasty-metadata (a tool whose title and description carry escape sequences and bidi
-controls), --nasty-exit (writes an OSC 52 clipboard write to stderr and dies at start).
+controls), --nasty-exit (writes an OSC 52 clipboard write to stderr and dies at start),
+--unreadable-results (a tool `unreadable(kind)` whose answer the client cannot read),
+--broken-schema (lists a tool `broken_schema` whose inputSchema is not a JSON object),
+--stderr-megabytes N (writes N MB to stderr at start and on each `shout` call).
 """
 
 from __future__ import annotations
@@ -131,13 +134,59 @@ def _raw_bytes_on_stdout() -> None:
 
     class RawBytes(stdio._UnownedTextWrapper):
         def write(self, text: str) -> int:
-            if BAD_BYTES not in text:
+            if BAD_BYTES not in text and UNREADABLE not in text and BROKEN_SCHEMA not in text:
                 return super().write(text)
             self.flush()
-            self.buffer.write(text.encode().replace(BAD_BYTES.encode(), b"\xff\xfe"))
+            self.buffer.write(_broken_on_the_wire(text))
             return len(text)
 
     stdio._UnownedTextWrapper = RawBytes
+
+
+UNREADABLE = "UNREADABLE:"
+BROKEN_SCHEMA = "BROKEN_SCHEMA"
+# what `unreadable(kind)` really sends, given its request id
+UNREADABLE_ANSWERS = {
+    "not-json": '{{"jsonrpc": "2.0", "id": {id}, "result": {{"content": [',  # cut off mid-message
+    "not-a-result": '{{"jsonrpc": "2.0", "id": {id}, "result": "a string, not an object"}}',
+    "bad-call-result": '{{"jsonrpc": "2.0", "id": {id}, "result": {{"content": "not a list", "isError": "maybe"}}}}',
+}
+
+
+def unreadable(kind: str) -> str:
+    return UNREADABLE + kind  # rewritten on the wire by _broken_on_the_wire
+
+
+def broken_schema(text: str = "") -> str:
+    return "broken_schema ran"
+
+
+def shout(megabytes: float) -> str:
+    _stderr_flood(megabytes)
+    return "shouted"
+
+
+def _stderr_flood(megabytes: float) -> None:
+    line = "unruly stderr megabyte flood " + "z" * 70 + "\n"  # 100 bytes
+    for _ in range(int(megabytes * 1024 * 1024) // len(line)):
+        sys.stderr.write(line)
+    sys.stderr.flush()
+
+
+def _broken_on_the_wire(text: str) -> bytes:
+    import json
+
+    if UNREADABLE in text:
+        message = json.loads(text)
+        kind = message["result"]["content"][0]["text"].removeprefix(UNREADABLE)
+        return (UNREADABLE_ANSWERS[kind].format(id=json.dumps(message["id"])) + "\n").encode()
+    if BROKEN_SCHEMA in text and '"tools"' in text:
+        message = json.loads(text)
+        for tool in message.get("result", {}).get("tools", []):
+            if tool["name"] == "broken_schema":
+                tool["inputSchema"] = "not a schema"
+        return (json.dumps(message) + "\n").encode()
+    return text.encode().replace(BAD_BYTES.encode(), b"\xff\xfe")
 
 
 def main() -> None:
@@ -148,7 +197,17 @@ def main() -> None:
     parser.add_argument("--flood-stderr", action="store_true")
     parser.add_argument("--nasty-metadata", action="store_true")
     parser.add_argument("--nasty-exit", action="store_true")
+    parser.add_argument("--unreadable-results", action="store_true")
+    parser.add_argument("--broken-schema", action="store_true")
+    parser.add_argument("--stderr-megabytes", type=float, default=0)
     opts = parser.parse_args()
+    if opts.unreadable_results:
+        server.tool()(unreadable)
+    if opts.broken_schema:
+        server.tool(description=f"A tool listed with an invalid inputSchema ({BROKEN_SCHEMA}).")(broken_schema)
+    if opts.stderr_megabytes:
+        server.tool()(shout)
+        _stderr_flood(opts.stderr_megabytes)
     if opts.nasty_exit:
         print(f"dying {SLY}", file=sys.stderr, flush=True)
         sys.exit(1)

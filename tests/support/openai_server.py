@@ -38,6 +38,7 @@ class Text:
     # then send nothing more and keep the stream open until the client goes away: a turn that
     # must be cancelled (or time out) to end, however slow the machine is
     stall: bool = False
+    finish: str = "stop"  # the finish_reason of the last chunk ("length": cut at the output limit)
 
 
 @dataclass
@@ -53,6 +54,8 @@ class ToolCalls:
     calls: list[Call]
     text: list[str] = field(default_factory=list)  # leading text chunks
     delay: float = 0.0
+    indexed: bool = True  # False: deltas carry no `index` (some OpenAI-compatible servers)
+    finish: str = "tool_calls"
 
 
 @dataclass
@@ -76,8 +79,8 @@ Reply = Text | ToolCalls | Error | Cut
 Responder = Callable[[dict[str, Any]], Reply]
 
 
-def text(*chunks: str, delay: float = 0.0, stall: bool = False) -> Text:
-    return Text(list(chunks), delay, stall)
+def text(*chunks: str, delay: float = 0.0, stall: bool = False, finish: str = "stop") -> Text:
+    return Text(list(chunks), delay, stall, finish)
 
 
 def text_in(whole: str, n: int, delay: float = 0.0, stall: bool = False) -> Text:
@@ -91,9 +94,11 @@ def call(name: str, arguments: str | dict = "{}", id: str | None = None, pieces:
     return Call(name, args, id, pieces)
 
 
-def tool_calls(*calls: Call, text: list[str] | str | None = None, delay: float = 0.0) -> ToolCalls:
+def tool_calls(
+    *calls: Call, text: list[str] | str | None = None, delay: float = 0.0, indexed: bool = True, finish: str = "tool_calls"
+) -> ToolCalls:
     lead = [text] if isinstance(text, str) else list(text or [])
-    return ToolCalls(list(calls), lead, delay)
+    return ToolCalls(list(calls), lead, delay, indexed, finish)
 
 
 def error(status: int, message: str | None = None, *, retry_after: float | None = None, code: str | None = None) -> Error:
@@ -152,15 +157,16 @@ def stream_events(reply: Text | ToolCalls | Cut, model: str) -> list[tuple[float
         delay = reply.delay if isinstance(reply, Text) else 0.0
         events += [(delay, _chunk(model, {"content": c})) for c in reply.chunks]
         if isinstance(reply, Text) and not reply.stall:
-            events.append((0.0, _chunk(model, {}, "stop")))
+            events.append((0.0, _chunk(model, {}, reply.finish)))
         return events
     events += [(reply.delay, _chunk(model, {"content": c})) for c in reply.text]
     for i, c in enumerate(reply.calls):
-        head = {"index": i, "id": _call_id(c, i), "type": "function", "function": {"name": c.name, "arguments": ""}}
+        where = {"index": i} if reply.indexed else {}
+        head = {**where, "id": _call_id(c, i), "type": "function", "function": {"name": c.name, "arguments": ""}}
         events.append((reply.delay, _chunk(model, {"tool_calls": [head]})))
         for piece in _split(c.arguments, c.pieces):
-            events.append((reply.delay, _chunk(model, {"tool_calls": [{"index": i, "function": {"arguments": piece}}]})))
-    events.append((0.0, _chunk(model, {}, "tool_calls")))
+            events.append((reply.delay, _chunk(model, {"tool_calls": [{**where, "function": {"arguments": piece}}]})))
+    events.append((0.0, _chunk(model, {}, reply.finish)))
     return events
 
 
@@ -168,14 +174,14 @@ def completion_body(reply: Text | ToolCalls, model: str) -> dict:
     """A non-streamed chat.completion for the same reply."""
     message: dict[str, Any] = {"role": "assistant"}
     if isinstance(reply, Text):
-        message["content"], finish = "".join(reply.chunks), "stop"
+        message["content"], finish = "".join(reply.chunks), reply.finish
     else:
         message["content"] = "".join(reply.text) or None
         message["tool_calls"] = [
             {"id": _call_id(c, i), "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
             for i, c in enumerate(reply.calls)
         ]
-        finish = "tool_calls"
+        finish = reply.finish
     return {
         "id": "chatcmpl-test",
         "object": "chat.completion",

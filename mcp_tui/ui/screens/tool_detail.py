@@ -18,13 +18,31 @@ from mcp_tui.ui.widgets.timeline import ToolRecord
 SHOWN_CHARS = 200_000  # laying out megabytes takes seconds; the count of the rest is shown
 
 
+PRETTY_DEPTH = 100  # deeper JSON is shown as sent: its indentation grows with the square of the depth
+
+
 def pretty(text: str) -> Syntax | Text:
-    """JSON is pretty-printed and highlighted; anything else is shown literally."""
+    """JSON is pretty-printed and highlighted; anything else, or JSON nested too deep, is
+    shown literally."""
     try:
         value = json.loads(text)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: nested deeper than Python's stack
+        return Text(safe_text(text))
+    if _deeper_than(value, PRETTY_DEPTH):
         return Text(safe_text(text))
     return Syntax(safe_text(json.dumps(value, indent=2, ensure_ascii=False)), "json", word_wrap=True, theme="ansi_dark")
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """Without recursion, so any depth json.loads accepted can be measured."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 class ToolDetailScreen(ModalScreen[None]):
@@ -33,6 +51,12 @@ class ToolDetailScreen(ModalScreen[None]):
     def __init__(self, record: ToolRecord) -> None:
         super().__init__()
         self.record = record
+        if record.full_result_file is not None:  # a resumed call: its whole result was kept beside the session
+            try:
+                record.result = record.full_result_file.read_text(encoding="utf-8", errors="replace")
+                record.full_result_file = None
+            except OSError:
+                pass  # gone since: the text the model got is shown
         self.saved_to = None
 
     def compose(self) -> ComposeResult:

@@ -6,7 +6,9 @@ sequences) and into Markdown or `Text` objects, never into Rich markup.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import deque
 
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
@@ -22,6 +24,9 @@ FRAME = 1 / 30  # deltas are batched per frame: one Markdown append per frame, n
 # the interval grows with its length (about 0.1 s at 20 kB, at most 0.25 s).
 SLOWEST_FRAME = 0.25
 CHARS_PER_SECOND_OF_DELAY = 200_000
+# Turns of a live session kept as full widgets: older ones leave the DOM (Home or the marker
+# brings them back, drawn light), so turn 400 costs what turn 1 did.
+LIVE_TURNS = 30
 
 
 class Transcript(VerticalScroll):
@@ -38,11 +43,47 @@ class Transcript(VerticalScroll):
             super().__init__()
             self.head = head
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._turns: deque[tuple[list, list]] = deque()  # (widgets, saved messages) per live turn, oldest first
+        self._current: list | None = None
+
     def on_mount(self) -> None:
         self.anchor()
 
     async def add(self, widget) -> None:
         await self.mount(widget)
+        if self._current is not None:
+            self._current.append(widget)
+
+    def begin_turn(self) -> None:
+        self._current = []
+
+    def end_turn(self, messages: list) -> None:
+        """Closes the turn; `messages` are what it saved, to redraw it once it is pruned."""
+        if self._current is not None:
+            self._turns.append((self._current, list(messages)))
+        self._current = None
+
+    async def prune(self) -> list:
+        """Removes the widgets of the turns past LIVE_TURNS; returns their saved messages."""
+        widgets, messages = [], []
+        while len(self._turns) > LIVE_TURNS:
+            old_widgets, old_messages = self._turns.popleft()
+            widgets += old_widgets
+            messages += old_messages
+        if widgets:
+            await self.remove_children([w for w in widgets if w.parent is self])
+        return messages
+
+    def oldest_live(self):
+        """The first widget of the oldest turn still drawn in full, if any."""
+        return next((w for widgets, _ in self._turns for w in widgets if w.parent is self), None)
+
+    def remove_children(self, selector="*"):
+        if selector == "*":  # cleared (/clear, /load, another session): nothing is left to prune
+            self._turns.clear()
+        return super().remove_children(selector)
 
     def action_top(self) -> None:
         self.post_message(self.EarlierWanted(head=True))
@@ -81,7 +122,11 @@ class UserMessage(Static):
 
 
 class AssistantMessage(Markdown):
-    """An answer that streams in as Markdown, through Textual's incremental MarkdownStream."""
+    """An answer that streams in as Markdown, appended once per frame.
+
+    Not through Textual's MarkdownStream: stopping one whose task has not started yet
+    cancels it before it runs, so the last text is dropped (a short answer stayed blank)
+    and CancelledError reaches the caller. Our own appends, one at a time, are awaited."""
 
     def __init__(self, label: str = "assistant", text: str = "", interrupted: bool = False) -> None:
         """A live answer, or (with `text`) a finished one drawn at once."""
@@ -94,7 +139,7 @@ class AssistantMessage(Markdown):
         self._parts: list[str] = [text] if text else []  # joined on demand: `+=` would copy the whole answer per chunk
         self._pending: list[str] = []
         self._length = 0
-        self._stream = None
+        self._drawing = asyncio.Lock()  # Markdown.append reads its parse position when called: one at a time
         self._flush_timer = None
 
     @property
@@ -116,24 +161,19 @@ class AssistantMessage(Markdown):
 
     async def _flush(self) -> None:
         self._flush_timer = None
-        if not self._pending:
-            return
-        if self._stream is None:
-            self._stream = Markdown.get_stream(self)
-        chunk = "".join(self._pending)
-        self._pending.clear()
-        await self._stream.write(chunk)
+        async with self._drawing:
+            if not self._pending:  # taken inside the lock: deltas that came during an append go in one batch
+                return
+            chunk = "".join(self._pending)
+            self._pending.clear()
+            await self.append(chunk)
 
     async def finish(self, *, interrupted: bool = False) -> None:
+        """Draws what is left; when it returns, the whole answer is on screen."""
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
-        try:
-            await self._flush()
-        finally:
-            if self._stream is not None:
-                await self._stream.stop()
-                self._stream = None
+        await self._flush()  # waits for a flush the frame timer started, then draws the rest
         if interrupted:
             self.add_class("interrupted")
             self.border_subtitle = "stopped"

@@ -87,6 +87,9 @@ class Sidebar(VerticalScroll):
         self.steps = steps or []
 
     def compose(self) -> ComposeResult:
+        saving = Static("", id="saving")
+        saving.display = False
+        yield saving
         yield Static("model", classes="sidebar-heading")
         yield Static(Text(self.model_label), id="model")
         if self.steps:
@@ -120,6 +123,12 @@ class Sidebar(VerticalScroll):
         )
         self.query_one("#cost", Static).update(f"cost   ${stats.estimated_cost:.4f}")
         self.query_one("#segment", Static).update(f"segment {stats.segments} of {stats.segments}")
+
+    def show_saving(self, warning: str | None) -> None:
+        """A warning that stays up while the session is not being saved (None: saved again)."""
+        saving = self.query_one("#saving", Static)
+        saving.update(Text(f"⚠ {safe_text(warning)}") if warning else "")
+        saving.display = warning is not None
 
     def show_segment(self, current: int, total: int) -> None:
         self.query_one("#segment", Static).update(f"segment {current} of {total}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -12,9 +13,12 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from mcp_tui.engine.tool_runner import short_arguments
+from mcp_tui.servers.naming import SEPARATOR
+from mcp_tui.store.full_results import saved_full_result
 from mcp_tui.text import safe_text
 
 clock = time.monotonic  # one place to read elapsed time from (snapshot tests pin it)
+ROWS = 200  # the newest calls; older rows go, so a long session's timeline costs what a short one's does
 
 STATE_STYLE = {
     "waiting for approval": "bold yellow",
@@ -26,6 +30,7 @@ STATE_STYLE = {
     "denied": "magenta",
     "cancelled": "dim",
     "requested": "dim",
+    "saved": "dim",
 }
 
 
@@ -42,6 +47,7 @@ class ToolRecord:
     duration: float | None = None
     progress: str = ""
     result: str = ""
+    full_result_file: Path | None = None  # a saved call's whole result, read when its detail opens
 
     @property
     def label(self) -> str:
@@ -51,6 +57,25 @@ class ToolRecord:
         if self.duration is not None:
             return self.duration
         return clock() - self.started if self.started else 0.0
+
+
+def saved_calls(messages, session_paths: list[Path]) -> list[ToolRecord]:
+    """Rows for the calls of a saved conversation (resume, /load): each with the result the
+    model got, and the whole one when the session kept it beside its file."""
+    results = {m.tool_call_id: m.content or "" for m in messages if m.role.value == "tool"}
+    records = []
+    for message in messages:
+        for call in message.tool_calls:
+            server, _, tool = call.name.partition(SEPARATOR)
+            try:
+                arguments = call.parsed_arguments()
+            except ValueError:
+                arguments = None
+            record = ToolRecord(call.id, server if tool else "?", tool or call.name, arguments, call.arguments, requested_at=message.at, state="saved")
+            record.result = results.get(call.id, "")
+            record.full_result_file = saved_full_result(session_paths, call.id)
+            records.append(record)
+    return records
 
 
 class ToolTimeline(DataTable):
@@ -74,6 +99,11 @@ class ToolTimeline(DataTable):
         self.add_column("duration", key="duration", width=8)
         self.border_title = "tool timeline"
 
+    def add_saved(self, records: list[ToolRecord]) -> None:
+        for record in records:
+            if record.call_id not in self.records:  # an old session may reuse an id; a row key must be unique
+                self.add_call(record)
+
     def add_call(self, record: ToolRecord) -> None:
         self.records[record.call_id] = record
         args = short_arguments(record.arguments, 18) if record.arguments is not None else record.raw_arguments[:17]
@@ -85,7 +115,16 @@ class ToolTimeline(DataTable):
             "",
             key=record.call_id,
         )
+        self._drop_oldest()
         self.move_cursor(row=self.row_count - 1)
+
+    def _drop_oldest(self) -> None:
+        """Past ROWS, the oldest finished rows go (a running or waiting one stays)."""
+        for call_id in [k for k, r in self.records.items() if r.state not in ("running", "waiting for approval", "requested")]:
+            if len(self.records) <= ROWS:
+                break
+            self.remove_row(call_id)
+            del self.records[call_id]
 
     def clear_calls(self) -> None:
         self.clear()

@@ -1,0 +1,40 @@
+"""Warn when the tool schemas sent with every request are large.
+
+Every request carries every tool's schema: 2,000 tools are hundreds of KiB and a large share
+of the context on each turn, which the user pays for without seeing it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mcp_tui.models.events import ToolSchemasLarge
+from mcp_tui.store.tokens import count_tokens
+
+MAX_TOOLS = 100
+MAX_SCHEMA_BYTES = 64 * 1024
+MAX_THRESHOLD_SHARE = 0.10  # of the token threshold, per request
+
+
+class ToolSetWatch:
+    """Says so once per change of the tool set (the names compared each round: cheap)."""
+
+    def __init__(self) -> None:
+        self._names: tuple[str, ...] | None = None
+
+    def check(self, tools: list[dict[str, Any]], token_threshold: int) -> ToolSchemasLarge | None:
+        names = tuple((t.get("function") or {}).get("name", "") for t in tools)
+        if names == self._names:
+            return None
+        self._names = names
+        wire = json.dumps(tools, separators=(",", ":"))
+        size, tokens = len(wire.encode()), count_tokens(wire)
+        share = tokens / token_threshold if token_threshold > 0 else 0.0
+        if len(tools) <= MAX_TOOLS and size <= MAX_SCHEMA_BYTES and share <= MAX_THRESHOLD_SHARE:
+            return None
+        message = (
+            f"{len(tools):,} tools, {size // 1024:,} KiB of schemas (~{tokens:,} tokens, {share:.0%} of the "
+            f"{token_threshold:,}-token threshold) are sent with every request; disable servers you don't need."
+        )
+        return ToolSchemasLarge(tools=len(tools), schema_bytes=size, tokens=tokens, message=message)

@@ -1,0 +1,75 @@
+"""A long live session: 400 turns in the app (App.run_test, real engine, real chuk-llm, the
+local SSE server, the unruly MCP server), each with a tool call and a short Markdown answer.
+Enter → answer drawn at the first turns and at the last ones, and the RSS the session added."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import time
+
+import psutil
+
+from tests.benchmarks.common import Measure, median
+
+TURNS = 400
+EDGE = 10  # turns averaged at each end
+SIZE = (120, 40)
+
+
+def answer_text(i: int) -> str:
+    return f"Order **{i}** shipped; the total was `{i * 3}`.\n\n- customer told\n- invoice sent\n\nanswer-{i}"
+
+
+async def session(turns: int = TURNS) -> tuple[list[float], float]:
+    """Seconds from Enter to the drawn answer, per turn, and the RSS growth in MiB."""
+    from mcp_tui.engine.chat_engine import ChatEngine
+    from mcp_tui.ui.app import McpTuiApp
+    from mcp_tui.ui.widgets.prompt_input import PromptInput
+    from tests.engine_helpers import engine_settings, unruly_server
+    from tests.support.openai_server import OpenAIServer, call, text, tool_calls
+
+    process = psutil.Process()
+    with OpenAIServer() as server:
+        for i in range(turns + 1):  # one warm-up turn
+            server.enqueue(tool_calls(call("u__echo", {"text": f"order {i}"}, id=f"c{i}")), text(answer_text(i)))
+        app = McpTuiApp(ChatEngine(engine_settings(server.base_url, persist=False), [unruly_server()]))
+        seconds: list[float] = []
+        async with app.run_test(size=SIZE) as pilot:
+            await app.engine.servers.wait_settled(60)
+            prompt = app.query_one(PromptInput)
+
+            async def one(i: int) -> float:
+                prompt.load_text(f"how is order {i} doing?")
+                started = time.perf_counter()
+                await pilot.press("enter")
+                while app.engine.busy or app._answer is not None or app.last_answer != answer_text(i):
+                    await asyncio.sleep(0.001)
+                elapsed = time.perf_counter() - started
+                await pilot.pause()
+                server.take_requests()  # the test server's copies of every history are not the app's memory
+                return elapsed
+
+            await one(0)
+            rss_before = process.memory_info().rss
+            for i in range(1, turns + 1):
+                seconds.append(await one(i))
+                if i % 50 == 0:
+                    print(f"  turn {i}: {seconds[-1]:.2f} s", file=sys.stderr, flush=True)
+            grown = (process.memory_info().rss - rss_before) / 2**20
+        await app.engine.aclose()
+    return seconds, grown
+
+
+def run(runs: int) -> list[Measure]:
+    os.environ.setdefault("MCP_TUI_HOME", os.path.join(os.environ.get("TMPDIR", "/tmp"), "bench-long-chat"))
+    seconds, grown = asyncio.run(session())  # one session: 400 turns take minutes
+    first, last = seconds[:EDGE], seconds[-EDGE:]
+    ratio = statistics.median(last) / statistics.median(first)
+    return [
+        Measure(f"{TURNS}-turn session, a tool call each: Enter → answer, turns 1–{EDGE}", "s", first, "—"),
+        Measure(f"{TURNS}-turn session: Enter → answer, turns {TURNS - EDGE + 1}–{TURNS}", "s", last, "≤ 1.25× turns 1–10", ratio <= 1.25, note=f"{ratio:.2f}× the first turns"),
+        Measure(f"{TURNS}-turn session: RSS grown after the warm-up turn", "MiB", [grown], "≤ 25 MiB", grown <= 25),
+    ]
