@@ -162,6 +162,8 @@ class McpTuiApp(SlashActions, App[int]):
             await self.query_one(Transcript).add(ErrorNote(f"mcp-tui could not start: {exc}. Details: mcp-tui --doctor and the log file."))
             return
         self._attach(engine)
+        if not self.is_running:  # quit while it was being built: nothing was started yet
+            return
         self.notices += notices
         resolution = engine.resolution
         self.query_one(Sidebar).set_model(engine.context.model_label, resolution.steps if resolution else None)
@@ -199,6 +201,8 @@ class McpTuiApp(SlashActions, App[int]):
         """Start the engine (servers connect in the background) and draw what it brought
         back; True when it resumed a saved conversation."""
         await self.engine.start()
+        if not self.is_running:  # quit while the servers were starting: the screen is gone
+            return False
         for notice in self.engine.notices:
             await self.query_one(Transcript).add(ErrorNote(notice))
         self.engine.notices.clear()
