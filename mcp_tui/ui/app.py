@@ -343,7 +343,8 @@ class McpTuiApp(SlashActions, App[int]):
     # -- events between turns ----------------------------------------------------
     @on(EngineEvent)
     def on_engine_event(self, message: EngineEvent) -> None:
-        self.handle_engine_event(message.event)
+        if self.is_running:  # events still queued while the app shuts down find no widgets
+            self.handle_engine_event(message.event)
 
     def handle_engine_event(self, event: Event) -> None:
         if isinstance(event, ServerStateChanged):
