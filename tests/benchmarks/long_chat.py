@@ -26,6 +26,7 @@ def answer_text(i: int) -> str:
 async def session(turns: int = TURNS) -> tuple[list[float], float]:
     """Seconds from Enter to the drawn answer, per turn, and the RSS growth in MiB."""
     from mcp_tui.engine.chat_engine import ChatEngine
+    from mcp_tui.models.events import TurnFailed, TurnFinished
     from mcp_tui.ui.app import McpTuiApp
     from mcp_tui.ui.widgets.prompt_input import PromptInput
     from tests.engine_helpers import engine_settings, unruly_server
@@ -40,14 +41,24 @@ async def session(turns: int = TURNS) -> tuple[list[float], float]:
         async with app.run_test(size=SIZE) as pilot:
             await app.engine.servers.wait_settled(60)
             prompt = app.query_one(PromptInput)
+            drawn = asyncio.Event()  # set once the app has handled (drawn) a turn's end
+            handle = app.on_turn_event
+
+            async def on_turn_event(event) -> None:
+                await handle(event)
+                if isinstance(event, (TurnFinished, TurnFailed)):
+                    drawn.set()
+
+            app.on_turn_event = on_turn_event
 
             async def one(i: int) -> float:
                 prompt.load_text(f"how is order {i} doing?")
+                drawn.clear()
                 started = time.perf_counter()
                 await pilot.press("enter")
-                while app.engine.busy or app._answer is not None or app.last_answer != answer_text(i):
-                    await asyncio.sleep(0.001)
+                await asyncio.wait_for(drawn.wait(), 60)
                 elapsed = time.perf_counter() - started
+                assert app.last_answer == answer_text(i), app.last_answer
                 await pilot.pause()
                 server.take_requests()  # the test server's copies of every history are not the app's memory
                 return elapsed
