@@ -106,9 +106,10 @@ class Conversation:
                 rounds += 1
                 answer, calls, stopped = [], [], None
                 tools = [t.to_openai() for t in self.servers.tools()] if self.servers is not None and self.use_tools else []
-                # Counting 2,000 tools' schemas takes ~60 ms: off the event loop.
-                if warning := await asyncio.to_thread(self.tool_watch.check, tools, self.context.token_threshold):
-                    emit(warning)
+                # Counting 2,000 tools' schemas takes ~60 ms: off the event loop, and only when the set changed.
+                if self.tool_watch.changed(tools):
+                    if warning := await asyncio.to_thread(self.tool_watch.check, tools, self.context.token_threshold):
+                        emit(warning)
                 messages = await self.context.get_messages_for_llm()
                 used = self.context.history.tool_call_ids()
                 async for item in self.llm.stream(messages, tools or None):

@@ -18,16 +18,21 @@ MAX_THRESHOLD_SHARE = 0.10  # of the token threshold, per request
 
 
 class ToolSetWatch:
-    """Says so once per change of the tool set (the names compared each round: cheap)."""
+    """Says so once per change of the tool set."""
 
     def __init__(self) -> None:
         self._names: tuple[str, ...] | None = None
 
-    def check(self, tools: list[dict[str, Any]], token_threshold: int) -> ToolSchemasLarge | None:
+    def changed(self, tools: list[dict[str, Any]]) -> bool:
+        """True (once) when the set differs from the last one checked; cheap, so it runs on the loop."""
         names = tuple((t.get("function") or {}).get("name", "") for t in tools)
         if names == self._names:
-            return None
+            return False
         self._names = names
+        return True
+
+    def check(self, tools: list[dict[str, Any]], token_threshold: int) -> ToolSchemasLarge | None:
+        """The warning for this set, or None when it is small; counting takes ~60 ms for 2,000 tools."""
         wire = json.dumps(tools, separators=(",", ":"))
         size, tokens = len(wire.encode()), count_tokens(wire)
         share = tokens / token_threshold if token_threshold > 0 else 0.0
