@@ -17,6 +17,7 @@ from mcp_tui.engine.tool_runner import short_arguments
 from mcp_tui.models.events import (
     Event,
     SavingChanged,
+    SegmentRolled,
     ServerStateChanged,
     TextDelta,
     ToolCallFailed,
@@ -57,6 +58,9 @@ class HeadlessPrinter:
             self._line(f"mcp-tui: {event.warning}" if not event.saving else f"mcp-tui: saving again to {event.path}")
         elif isinstance(event, ServerStateChanged) and event.state in ("failed", "exited"):
             self._line(f"server {event.name} {event.state}: {event.reason or ''}")
+        elif isinstance(event, SegmentRolled):
+            why = f" ({event.reason})" if event.reason else ""
+            self._line(f"note: rolled into segment {event.segment}{why}; the summary kept: {event.summary[:300]}")
         elif isinstance(event, ToolSchemasLarge):
             self._line(f"warning: {event.message}")
         elif isinstance(event, TurnFailed):

@@ -28,7 +28,7 @@ def print_sessions() -> int:
     print(f"{'id':<23} {'date':<16} {'model':<28} {'tokens':>8}  title")
     for record in sessions:
         started = datetime.fromtimestamp(record.started).strftime("%Y-%m-%d %H:%M")
-        tokens = record.usage.total_tokens if record.usage else 0
+        tokens = record.usage.totals_text(record.usage.total_tokens) if record.usage else "0"  # "~": estimated
         print(f"{safe_text(record.session_id):<23} {started:<16} {safe_text(record.model_label)[:28]:<28} {tokens:>8}  {safe_text(record.title)}")
     return 0
 
@@ -41,7 +41,7 @@ def export_session(session_id: str, fmt: str, output: Path | None) -> int:
     report_damage(record.warnings)
     history = ConversationHistory(messages=record.messages)
     meta = {"session_id": record.session_id, "model": record.model_label, "segments": record.segments, "usage": record.usage.model_dump() if record.usage else None}
-    text = to_markdown(history, f"mcp-tui session {record.session_id}", segments=record.segments) if fmt == "md" else to_json(history, meta)
+    text = to_markdown(history, f"mcp-tui session {record.session_id}", segments=record.segments, usage=record.usage) if fmt == "md" else to_json(history, meta)
     if output is None:
         sys.stdout.write(text)
     else:

@@ -16,6 +16,7 @@ from mcp_tui.llm import (
     StreamText,
     StreamToolCall,
 )
+from mcp_tui.llm.adapter import StreamUsage
 from mcp_tui.llm.errors import from_text
 from tests.support.fixtures import openai_server  # noqa: F401  (until conftest imports it)
 from tests.support.openai_server import (
@@ -47,11 +48,36 @@ def adapter(srv_or_url: OpenAIServer | str, **settings) -> LLMAdapter:
     return LLMAdapter(LLMSettings(**settings), max_retries=0)
 
 
-async def collect(llm: LLMAdapter, messages=USER, tools=None) -> list:
+async def collect(llm: LLMAdapter, messages=USER, tools=None, *, usage: bool = False) -> list:
+    """The items streamed; the provider's usage item only when asked for (its own tests)."""
     try:
-        return [item async for item in llm.stream(messages, tools)]
+        return [item async for item in llm.stream(messages, tools) if usage or not isinstance(item, StreamUsage)]
     finally:
         await llm.aclose()
+
+
+async def test_the_providers_usage_is_asked_for_and_read(openai_server):
+    openai_server.cached_tokens = 3
+    openai_server.enqueue(tool_calls(call("db__list_tables", "")))
+    items = await collect(adapter(openai_server), tools=[TABLES_TOOL], usage=True)
+    assert openai_server.requests[0]["stream_options"] == {"include_usage": True}
+    usage = items[-1]
+    assert isinstance(usage, StreamUsage)
+    assert (usage.prompt_tokens, usage.cached_tokens) == (openai_server.prompt_tokens[0], 3)
+    assert usage.completion_tokens > 0
+
+
+async def test_a_server_that_refuses_stream_options_is_asked_again_without():
+    def refuse(body):
+        if "stream_options" in body:
+            return error(400, "Unrecognized request argument supplied: stream_options")
+        return text("fine")
+
+    with OpenAIServer(refuse) as srv:
+        llm = adapter(srv)
+        first = [i.text async for i in llm.stream(USER, None)]
+        assert first == ["fine"] and [i.text for i in await collect(llm)] == ["fine"]
+        assert ["stream_options" in r for r in srv.requests] == [True, False, False]  # remembered: refused once only
 
 
 async def failure(llm: LLMAdapter, messages=USER, tools=None) -> tuple[ProviderError, list, float]:

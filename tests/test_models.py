@@ -8,7 +8,7 @@ from mcp_tui.models.messages import (
     ToolCall,
     validate_llm_messages,
 )
-from mcp_tui.models.usage import TokenUsageStats
+from mcp_tui.models.usage import RequestUsage, TokenUsageStats
 
 
 def test_assistant_tool_calls_then_tool_messages_is_valid():
@@ -71,22 +71,35 @@ def test_arguments_must_be_an_object():
 
 @pytest.mark.parametrize("used,approaching,exceeded", [(79, False, False), (80, True, False), (99, True, False), (100, True, True)])
 def test_gauge_limits(used, approaching, exceeded):
-    stats = TokenUsageStats(segment_tokens=used * 1000)
+    stats = TokenUsageStats(context_tokens=used * 1000)
     assert stats.approaching_limit(100_000) is approaching
     assert stats.exceeded_limit(100_000) is exceeded
 
 
-def test_usage_update_from_mapping():
+def test_totals_say_where_they_come_from():
     stats = TokenUsageStats()
-    stats.update({"total_tokens": 12, "estimated_cost": 0.5, "session_segments": 3, "total_messages": 4})
-    assert (stats.total_tokens, stats.estimated_cost, stats.segments, stats.messages) == (12, 0.5, 3, 4)
+    stats.add(RequestUsage(prompt_tokens=100, completion_tokens=10, cached_tokens=40, reported=True, cost=0.5))
+    assert (stats.total_tokens, stats.totals_source, stats.cost_text()) == (110, "provider", "$0.5000")
+    assert stats.totals_text(stats.total_tokens) == "110"
+    stats.add(RequestUsage(prompt_tokens=50, completion_tokens=5, cost=None))  # estimated, and no price
+    assert (stats.requests, stats.reported_requests, stats.cached_tokens) == (2, 1, 40)
+    assert stats.totals_source == "mixed" and stats.totals_text(stats.total_tokens) == "~165"
+    assert stats.cost is None and stats.cost_text() == "no price"
+    since = stats.minus(TokenUsageStats(requests=1, reported_requests=1, prompt_tokens=100, completion_tokens=10, cached_tokens=40))
+    assert (since.total_tokens, since.totals_source) == (55, "estimate")
+
+
+def test_usage_of_older_session_files_reads_as_estimates():
+    old = TokenUsageStats.model_validate({"total_tokens": 12, "prompt_tokens": 8, "completion_tokens": 4, "estimated_cost": 0.5, "segment_tokens": 7, "segments": 3})
+    assert (old.context_tokens, old.cost, old.segments, old.totals_source) == (7, 0.5, 3, "estimate")
+    assert old.cost_text() == "~$0.5000"
 
 
 def test_events_round_trip_as_json_lines():
     for event in (
         TextDelta(text="[bold]x\x1b[31m"),
         ToolCallFailed(call_id="c", server="s", tool="t", qualified_name="s__t", kind="timeout", error="late"),
-        UsageUpdated(usage=TokenUsageStats(total_tokens=5), threshold=10),
+        UsageUpdated(usage=TokenUsageStats(prompt_tokens=5, context_tokens=9, context_source="provider"), threshold=10),
     ):
         line = event.model_dump_json()
         assert "\n" not in line

@@ -22,13 +22,11 @@ async def test_tiny_threshold_rolls_with_a_model_summary(openai_server):
         text("second answer"),
     )
     engine = ChatEngine(engine_settings(openai_server.base_url, token_threshold=30), [unruly_server()])
-    rolled = []
-    engine.listeners.append(lambda e: rolled.append(e) if isinstance(e, SegmentRolled) else None)
     await engine.start()
     try:
         await run(engine, "echo 42 please")
         assert engine.context.should_roll()
-        await run(engine, "and now?")
+        rolled = [e for e in await run(engine, "and now?") if isinstance(e, SegmentRolled)]  # said in the turn, in order
     finally:
         await engine.aclose()
     summary_request = openai_server.requests[2]

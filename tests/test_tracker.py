@@ -27,10 +27,9 @@ async def test_tracking_works_with_network_blocked(monkeypatch):
     await ctx.add_assistant_message("It is noon.")
     stats = await ctx.get_token_stats()
     assert ctx.tracker.broken is None
-    assert stats.prompt_tokens > 0 and stats.completion_tokens > 0
-    assert stats.total_tokens == stats.prompt_tokens + stats.completion_tokens
-    assert stats.messages == 3  # user + two AI messages; tool events are counted apart
-    assert ctx.get_status_summary()["token_usage"]["total"] == stats.total_tokens
+    assert stats.context_tokens > 20 and stats.context_source == "estimate"  # counted offline, o200k for gpt-4o-mini
+    assert stats.messages == 4
+    assert ctx.get_status_summary()["token_usage"]["context_tokens"] == stats.context_tokens
 
 
 async def test_segments_roll_on_turn_boundaries_only():
@@ -43,9 +42,9 @@ async def test_segments_roll_on_turn_boundaries_only():
         await ctx.add_user_message(f"question {i} about the weather in Paris?")
         await ctx.add_assistant_message(f"answer {i}")
     stats = await ctx.get_token_stats()
-    assert stats.segments == 3 and [n for n, _ in rolls] == [2, 3]
+    assert stats.segments == 3 and [n for n, _ in rolls] == [2, 3], (stats, rolls)
     assert "weather in Paris" in rolls[0][1] and rolls[0][1] == ctx.summaries[0]
-    assert stats.segment_tokens < stats.total_tokens
+    assert 0 < stats.context_tokens
     sent = await ctx.get_messages_for_llm()
     assert sent[0] == {"role": "system", "content": "sys"}
     assert sent[1]["role"] == "system" and "Segment 1:" in sent[1]["content"] and "Segment 2:" in sent[1]["content"]

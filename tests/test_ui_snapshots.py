@@ -140,7 +140,13 @@ def test_token_gauge(snap_compare, percent):
 
     async def run_before(pilot):
         servers(app)
-        usage = TokenUsageStats(total_tokens=percent * 1000 + 5000, segment_tokens=percent * 1000, prompt_tokens=percent * 700, completion_tokens=percent * 300 + 5000, estimated_cost=percent / 10_000, segments=2)
+        # 80 %: reported by the provider (no "~"); 79 and 100 %: estimates, marked
+        reported = percent == 80
+        usage = TokenUsageStats(
+            context_tokens=percent * 1000, context_source="provider" if reported else "estimate", schema_tokens=1800, window=128_000,
+            requests=6, reported_requests=6 if reported else 0, prompt_tokens=percent * 2100, completion_tokens=percent * 30 + 500,
+            cached_tokens=percent * 500 if reported else 0, cost=percent / 10_000 if percent != 100 else None, segments=2,
+        )
         await feed(app, UsageUpdated(usage=usage, threshold=100_000))
 
     assert shot(snap_compare, app, run_before)

@@ -32,7 +32,7 @@ async def settle(pilot, app: McpTuiApp) -> None:
 
 
 def ready(name: str, tools: int) -> ServerStateChanged:
-    return ServerStateChanged(name=name, state="ready", tool_count=tools, at=T0)
+    return ServerStateChanged(name=name, state="ready", tool_count=tools, tool_tokens=tools * 140, at=T0)
 
 
 async def until(pilot, predicate, timeout: float = GENEROUS) -> None:

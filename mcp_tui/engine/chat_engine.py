@@ -7,6 +7,7 @@ segment rolls) go to `listeners`; a turn's events come from `run_turn`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
@@ -23,7 +24,9 @@ from mcp_tui.models.provider import display_label
 from mcp_tui.logsetup import add_secrets, mask_secrets, tame_library_handlers
 from mcp_tui.models.events import Event, SavingChanged, SegmentRolled, ServerStateChanged, ToolCallFinished, UsageUpdated
 from mcp_tui.store.session_file import SessionRecord
-from mcp_tui.store.tokens import mark_free
+from mcp_tui.engine.meter import request_usage
+from mcp_tui.engine.summary import TRANSCRIPT_CHARS
+from mcp_tui.store.tokens import REPLY_PRIMING, count_message_tokens, count_tools_tokens, mark_free, warm
 
 RUNS_HERE = {"demo", "ollama", "llamacpp"}  # no bill: their tokens are not priced
 
@@ -49,6 +52,8 @@ class ChatEngine:
         # Keys the providers read from the environment (OPENAI_API_KEY, …) are secrets too.
         add_secrets(value for name, value in os.environ.items() if name.endswith(("_API_KEY", "_TOKEN")))
         self.listeners: list[Callable[[Event], None]] = []
+        self._usage_task: asyncio.Task | None = None
+        self._closing = False
         self.llm = self._make_llm(settings.provider or "openai", settings.model)
         self.servers = ServerManager(servers, call_timeout=settings.tool_timeout, on_status=self._server_status)
         self.context = ChatContext(
@@ -59,6 +64,7 @@ class ChatEngine:
             max_turns_per_segment=settings.max_turns_per_segment,
         )
         tame_library_handlers()  # the session manager's import attached a stderr handler
+        warm(self.llm.model)  # the engine is built off the event loop: the tokenizer loads here
         self.resolution = settings.resolution
         self.context.label = display_label(self.llm.provider, self.resolution.kind if self.resolution else None, self.llm.model)
         if self.resolution is not None and self.resolution.kind == "local":
@@ -113,6 +119,7 @@ class ChatEngine:
         if self.busy:
             raise RuntimeError("wait for the answer to finish (or press Esc) before switching models")
         llm = self._make_llm(provider or self.llm.provider, model)
+        await asyncio.to_thread(warm, llm.model)  # the first count with a new tokenizer takes ~1 s
         old, self.llm = self.llm, llm
         self.conversation.llm = llm
         self.conversation.use_tools = True
@@ -125,17 +132,30 @@ class ChatEngine:
         if self.busy:
             raise RuntimeError("wait for the answer to finish (or press Esc) first")
         self.context.clear()
+        self._usage_soon()
 
     async def compact(self) -> str:
         """Roll the conversation into a new segment now; returns the summary."""
         if self.busy:
             raise RuntimeError("wait for the answer to finish (or press Esc) first")
-        return await self.context.roll_segment(self.summarize)
+        summary = await self.context.roll_segment(self.summarize)
+        if self.recorder is not None:  # the summary request counts: saved with the roll
+            self.recorder.usage(await self.context.get_token_stats())
+        self._usage_soon()
+        return summary
 
     async def summarize(self, messages: list[dict]) -> str | None:
         from mcp_tui.engine.summary import model_summary
 
-        return await model_summary(self.llm, messages)
+        # A third of the threshold (~4 characters a token): the request must fit the window it rolls for.
+        chars = max(800, min(TRANSCRIPT_CHARS, self.context.token_threshold * 4 // 3))
+        return await model_summary(self.llm, messages, max_chars=chars, on_usage=self._summary_usage)
+
+    def _summary_usage(self, request: list[dict], reported, text: str) -> None:
+        """A summary request costs tokens too: into the session's totals."""
+        estimate = sum(count_message_tokens(m, self.context.model) for m in request) + REPLY_PRIMING
+        usage = request_usage(reported, prompt_estimate=estimate, completion_text=text, provider=self.context.provider, model=self.context.model)
+        self.context.tracker.record(usage)
 
     async def start(self) -> None:
         """Bring back a resumed session, start every server in the background; returns at once."""
@@ -182,6 +202,9 @@ class ChatEngine:
 
     async def aclose(self) -> None:
         self.cancel()
+        self._closing = True
+        if self._usage_task is not None:
+            self._usage_task.cancel()
         try:
             await self.servers.aclose()
         finally:
@@ -199,18 +222,50 @@ class ChatEngine:
             except Exception:  # a face's bug must not stop the engine
                 log.exception("event listener failed")
 
-    def _server_status(self, status) -> None:
-        self._notify(
-            ServerStateChanged(
-                name=status.name,
-                state=status.state.value,
-                reason=mask_secrets(status.reason) if status.reason else None,
-                tool_count=status.tool_count,
-            )
+    def server_event(self, status) -> ServerStateChanged:
+        """A server's state as the faces show it, with what its tool definitions cost."""
+        tools = [t.to_openai() for t in self.servers.server_tools(status.name)]
+        return ServerStateChanged(
+            name=status.name,
+            state=status.state.value,
+            reason=mask_secrets(status.reason) if status.reason else None,
+            tool_count=status.tool_count,
+            tool_tokens=count_tools_tokens(tools, self.context.model) if tools else 0,
+            tools_on=status.name not in self.servers.tools_off,
         )
+
+    def _server_status(self, status) -> None:
+        self._notify(self.server_event(status))
+        self._usage_soon()
+
+    def tool_switches(self) -> list[tuple[str, bool]]:
+        """(server, tools offered?) for every configured server."""
+        return [(s.name, s.name not in self.servers.tools_off) for s in self.servers.statuses()]
+
+    def set_tools_on(self, name: str, on: bool) -> None:
+        """Switch a server's tools off (or on again) for this session; the context figure follows."""
+        self.servers.set_tools_on(name, on)
+
+    def _usage_soon(self) -> None:
+        """Between turns, tell the faces the context figure again (the tool set changed)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if self._closing:
+            return
+        if self._usage_task is None or self._usage_task.done():
+            self._usage_task = loop.create_task(self._refresh_usage(), name="usage-refresh")
+
+    async def _refresh_usage(self) -> None:
+        if self.busy:
+            return  # the turn reports its own figures
+        await self.conversation.refresh_tools(self._notify)
+        self._notify(await self.conversation.usage_event())
 
     def _saving_changed(self, problem: str | None) -> None:
         self._notify(SavingChanged(saving=problem is None, error=problem or "", path=str(self.recorder.writer.path)))
 
     def _segment_rolled(self, segment: int, summary: str) -> None:
-        self._notify(SegmentRolled(segment=segment, summary=summary))
+        if not self.busy:  # a turn's own rolls come with its events, in order
+            self._notify(SegmentRolled(segment=segment, summary=summary))

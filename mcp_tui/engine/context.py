@@ -2,6 +2,8 @@
 
 The message list is the truth sent to the provider; the SessionManager only tracks the
 same traffic for tokens, cost and segments (shared/reference/session-manager-integration.md).
+The context figure (what the next request sends) and the segment rolls come from the
+ContextMeter; the session's totals from each request's usage (SessionTracker).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from mcp_tui.engine.meter import Anchor, ContextMeter
 from mcp_tui.engine.summary import extractive_summary
 from mcp_tui.models.messages import ConversationHistory, Message, MessageRole, ToolCall
-from mcp_tui.models.usage import TokenUsageStats
+from mcp_tui.models.usage import RequestUsage, Source, TokenUsageStats
+from mcp_tui.store.model_facts import context_window, reply_room
 from mcp_tui.store.tracker import SessionTracker
 
 DEFAULT_SYSTEM_PROMPT = (
@@ -30,8 +34,9 @@ class SegmentInfo(BaseModel):
     number: int
     messages: list[Message]
     summary: str | None  # None for the current segment
-    tokens: int
-    cost: float | None  # None while the segment is open
+    tokens: int  # spent by the segment's requests
+    cost: float | None  # None: no known price
+    open: bool = False
 
     @property
     def time_range(self) -> tuple[float, float] | None:
@@ -52,7 +57,8 @@ class ChatContext:
         self.provider = provider
         self.model = model
         self.label: str | None = None  # what the screen calls the model when provider/model says too little
-        self.token_threshold = token_threshold
+        self.requested_threshold = token_threshold
+        self.window = context_window(provider, model)
         self.enable_infinite_context = enable_infinite_context
         self.history = ConversationHistory()
         self.history.set_system_prompt(system_prompt)
@@ -61,20 +67,43 @@ class ChatContext:
         # segments and the messages of the current one (from segment_start on).
         self.segment_starts = [len(self.history.messages)]  # index of each segment's first message
         self.summaries: list[str] = []
-        self.segment_figures: list[tuple[int, float]] = []  # (tokens, cost) of each closed segment
+        self.segment_figures: list[tuple[int, float | None]] = []  # (tokens, cost) of each closed segment
+        self.meter = ContextMeter()
+        self.schema_tokens = 0  # the tool definitions every request carries
+        self._summary_text = ("", 0)  # (text, how many summaries it joins)
         self.tracker = SessionTracker(
             infinite_context=enable_infinite_context,
             system_prompt=system_prompt,
             on_roll=self._segment_rolled,
         )
-        # Called with (segment number, summary) when the tracker starts a new segment.
+        # Called with (segment number, summary) when a new segment starts.
         self.on_segment_rolled: list[Callable[[int, str], None]] = []
         # Called with every message as it is added: the session file appends it (crash safety).
         self.on_message: list[Callable[[Message], None]] = []
 
     @property
+    def token_threshold(self) -> int:
+        """The threshold asked for, but never more than fits the window with room for the answer."""
+        if self.window:
+            return max(1, min(self.requested_threshold, self.window - reply_room(self.window)))
+        return self.requested_threshold
+
+    def learn_window(self, window: int) -> None:
+        """The provider named its context window (in a context-length error)."""
+        self.window = window
+
+    @property
     def token_stats(self) -> TokenUsageStats:
-        return self.tracker.stats
+        tokens, source = self.context_fill()
+        return self.tracker.totals.model_copy(
+            update={
+                "context_tokens": tokens,
+                "context_source": source,
+                "schema_tokens": self.schema_tokens,
+                "window": self.window,
+                "messages": len(self.history.messages) - len(self._system_messages()),
+            }
+        )
 
     @property
     def model_label(self) -> str:
@@ -92,9 +121,10 @@ class ChatContext:
         *,
         interrupted: bool = False,
         stop_reason: str | None = None,
+        usage: RequestUsage | None = None,
     ) -> Message:
         message = self.history.add_assistant_message(content, tool_calls, interrupted=interrupted, stop_reason=stop_reason)
-        self.tracker.ai_responds(content or "", model=self.model, provider=self.provider)
+        self.tracker.ai_responds(content or "", model=self.model, provider=self.provider, usage=usage)
         return self._added(message)
 
     async def add_tool_response(
@@ -110,12 +140,41 @@ class ChatContext:
         self.tracker.tool_used(name or "?", arguments or {}, content, error)
         return self._added(message)
 
-    async def get_messages_for_llm(self) -> list[dict[str, Any]]:
-        system = [m.to_llm() for m in self.history.messages[: self.segment_start] if m.role is MessageRole.SYSTEM]
-        if self.summaries:
+    # -- what is sent, and what it costs -------------------------------------------------
+    def _system_messages(self) -> list[Message]:
+        system = []
+        for m in self.history.messages:  # the system prompt leads the history
+            if m.role is not MessageRole.SYSTEM:
+                break
+            system.append(m)
+        return system
+
+    def summary_text(self) -> str:
+        """The system message carrying earlier segments' summaries ("" when there are none)."""
+        if self._summary_text[1] != len(self.summaries):
             earlier = "\n\n".join(f"Segment {n}: {s}" for n, s in enumerate(self.summaries, 1))
-            system.append({"role": "system", "content": f"Summary of the earlier conversation:\n\n{earlier}"})
+            self._summary_text = (f"Summary of the earlier conversation:\n\n{earlier}" if self.summaries else "", len(self.summaries))
+        return self._summary_text[0]
+
+    async def get_messages_for_llm(self) -> list[dict[str, Any]]:
+        system = [m.to_llm() for m in self._system_messages()]
+        if summary := self.summary_text():
+            system.append({"role": "system", "content": summary})
         return system + [m.to_llm() for m in self.history.messages[self.segment_start :]]
+
+    def context_fill(self) -> tuple[int, Source]:
+        """Tokens the next request sends (messages, summaries, tool schemas) and their source."""
+        return self.meter.fill(self.history.messages, self.segment_start, self._system_messages(), self.summary_text(), self.schema_tokens, self.model)
+
+    def text_tokens(self, text: str) -> int:
+        """A user message of this text, as it would be counted once added."""
+        return self.meter.message_tokens(Message(role=MessageRole.USER, content=text), self.model)
+
+    def record_request(self, usage: RequestUsage, *, sent: int, schema_tokens: int) -> None:
+        """A request that held history.messages[:sent] and `schema_tokens` of tools is done."""
+        self.tracker.record(usage)
+        if usage.reported:
+            self.meter.anchor = Anchor(usage.prompt_tokens, sent, self.segment_start, schema_tokens, self.model)
 
     @property
     def segment_start(self) -> int:
@@ -137,38 +196,58 @@ class ChatContext:
     def segments(self) -> list[SegmentInfo]:
         """Every segment, oldest first, for the segment browser."""
         bounds = [*self.segment_starts, len(self.history.messages)]
+        current = self.tracker.segment_totals()
         infos = []
         for number, (start, end) in enumerate(zip(bounds, bounds[1:]), 1):
-            current = number == len(self.segment_starts)
-            tokens, cost = (self.token_stats.segment_tokens, None) if current else (self.segment_figures[number - 1] if number - 1 < len(self.segment_figures) else (0, 0.0))
+            is_open = number == len(self.segment_starts)
+            if is_open:
+                tokens, cost = current.total_tokens, current.cost
+            else:
+                tokens, cost = self.segment_figures[number - 1] if number - 1 < len(self.segment_figures) else (0, 0.0)
             infos.append(
                 SegmentInfo(
                     number=number,
                     messages=self.history.messages[start:end],
-                    summary=None if current else self.summaries[number - 1],
+                    summary=None if is_open else self.summaries[number - 1],
                     tokens=tokens,
                     cost=cost,
+                    open=is_open,
                 )
             )
         return infos
 
-    def should_roll(self) -> bool:
-        """True when the current segment has reached the threshold or the turn limit."""
+    # -- segments ------------------------------------------------------------------------
+    def should_roll(self, adding: int = 0, keep_from: int | None = None) -> bool:
+        """True when the next request (holding `adding` more tokens) would reach the threshold,
+        or the segment the turn limit, and there is something before `keep_from` to fold."""
         if not self.enable_infinite_context:
             return False
+        end = len(self.history.messages) if keep_from is None else keep_from
+        if end <= self.segment_start:
+            return False  # nothing before what must be kept
+        tokens, _ = self.context_fill()
+        if tokens + adding >= self.token_threshold:
+            return True
         exchanges = sum(m.role in (MessageRole.USER, MessageRole.ASSISTANT) for m in self.segment_messages())
-        return self.token_stats.segment_tokens >= self.token_threshold or exchanges >= self.max_turns_per_segment
+        return exchanges >= self.max_turns_per_segment
 
-    async def roll_segment(self, summarize: Callable[[list[dict[str, Any]]], Awaitable[str | None]] | None = None) -> str:
-        """Close the current segment with a summary; only between turns, so no call is cut off."""
-        if self.history.pending_tool_call_ids():
+    async def roll_segment(
+        self,
+        summarize: Callable[[list[dict[str, Any]]], Awaitable[str | None]] | None = None,
+        *,
+        keep_from: int | None = None,
+    ) -> str:
+        """Close the current segment with a summary of its messages before `keep_from` (default:
+        all of them, only between turns, so no call is cut off). Messages from `keep_from` on (the
+        current turn, each tool call with its result) begin the new segment."""
+        end = len(self.history.messages) if keep_from is None else keep_from
+        if keep_from is None and self.history.pending_tool_call_ids():
             raise RuntimeError("a tool call is still unanswered")
-        messages = [m.to_llm() for m in self.segment_messages()]
+        messages = [m.to_llm() for m in self.history.messages[self.segment_start : end]]
         summary = (await summarize(messages) if summarize else None) or extractive_summary(messages)
         self.summaries.append(summary)
-        self.segment_starts.append(len(self.history.messages))
+        self.segment_starts.append(end)
         self.tracker.roll(summary)
-        await self.tracker.flush()
         self.segment_figures.append(self.tracker.last_closed)
         return summary
 
@@ -177,9 +256,12 @@ class ChatContext:
         self.segment_starts = [len(self.history.messages)]
         self.summaries = []
         self.segment_figures = []
+        self.meter.anchor = None
+        self.tracker.reset()
 
     async def get_token_stats(self) -> TokenUsageStats:
-        return (await self.tracker.flush()).model_copy()
+        await self.tracker.flush()
+        return self.token_stats
 
     def get_status_summary(self) -> dict[str, Any]:
         stats = self.token_stats
@@ -188,12 +270,7 @@ class ChatContext:
             "model": self.model,
             "messages": len(self.history.messages),
             "token_usage": {
-                "total": stats.total_tokens,
-                "prompt": stats.prompt_tokens,
-                "completion": stats.completion_tokens,
-                "cost": stats.estimated_cost,
-                "segments": stats.segments,
-                "segment_tokens": stats.segment_tokens,
+                **stats.summary(),
                 "threshold": self.token_threshold,
                 "approaching_limit": stats.approaching_limit(self.token_threshold),
                 "exceeded_limit": stats.exceeded_limit(self.token_threshold),
@@ -203,6 +280,7 @@ class ChatContext:
 
     def set_model(self, provider: str, model: str, label: str | None = None) -> None:
         self.provider, self.model, self.label = provider, model, label
+        self.window = context_window(provider, model)
 
     async def aclose(self) -> None:
         await self.tracker.flush()

@@ -14,12 +14,16 @@ from typing import Any
 
 from mcp_tui.engine.approval import ApprovalPolicy
 from mcp_tui.engine.context import ChatContext
+from mcp_tui.engine.meter import completion_text, request_usage
 from mcp_tui.engine.tool_budget import ToolSetWatch
 from mcp_tui.engine.tool_runner import ToolRunner, split_name
 from mcp_tui.logsetup import StreamMasker, mask_json, mask_secrets
 from mcp_tui.text import SafeStream, safe_text
+from mcp_tui.llm.adapter import StreamStopped, StreamToolCall, StreamUsage
+from mcp_tui.llm.errors import ProviderError
 from mcp_tui.models.events import (
     Event,
+    SegmentRolled,
     TextDelta,
     ToolCallRequested,
     TurnFailed,
@@ -27,6 +31,7 @@ from mcp_tui.models.events import (
     UsageUpdated,
 )
 from mcp_tui.models.messages import ToolCall, stop_note, unique_call_id
+from mcp_tui.models.usage import RequestUsage
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +60,7 @@ class Conversation:
         self.use_tools = True  # off for models that cannot call tools (the tiny local one)
         self._task: asyncio.Task | None = None
         self.tool_watch = ToolSetWatch()
+        self._last_usage = None
 
     @property
     def busy(self) -> bool:
@@ -81,69 +87,62 @@ class Conversation:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _turn(self, text: str, emit) -> None:
-        rounds = 0
-        answer: list[str] = []  # text of the current round, kept if the turn stops mid-stream
+        self._rounds = 0
+        self._answer: list[str] = []  # text of the current round, kept if the turn stops mid-stream
+        self._calls: list[ToolCall] = []
+        self._inflight: tuple[int, int, int] | None = None  # (prompt estimate, sent, schema tokens) of the open request
         runner = ToolRunner(self.context, self.servers, self.policy, emit)
-        calls: list[ToolCall] = []
         # What the faces are shown is cleaned of escape sequences and secrets (also when split
         # across pieces); the history keeps the model's words as they were.
-        escapes, masker = SafeStream(), StreamMasker()
+        self._escapes, self._masker = SafeStream(), StreamMasker()
+        before = self.context.tracker.totals.model_copy()
         final: Event
         try:
-            if self.context.should_roll():  # on a turn boundary: no tool call is cut off
-                await self.context.roll_segment(self.summarize)
+            tools = await self.refresh_tools(emit)
+            # On a turn boundary, before the request would pass the threshold: no call is cut off.
+            if self.context.should_roll(adding=self.context.text_tokens(text)):
+                await self._roll(emit, "the next request would pass the token threshold")
+            turn_start = len(self.context.history.messages)
             await self.context.add_user_message(text)
             if self.servers is not None and self.use_tools:
                 await self.servers.wait_settled(self.server_wait)
+            retried = False
             while True:
-                if rounds >= self.max_rounds:
+                if self._rounds >= self.max_rounds:
                     final = TurnFailed(
                         error=f"Stopped after {self.max_rounds} rounds of tool calls.",
                         kind="round_limit",
                         hint="Ask again to let the model continue, or raise --max-rounds.",
                     )
                     break
-                rounds += 1
-                answer, calls, stopped = [], [], None
-                tools = [t.to_openai() for t in self.servers.tools()] if self.servers is not None and self.use_tools else []
-                # Counting 2,000 tools' schemas takes ~60 ms: off the event loop, and only when the set changed.
-                if self.tool_watch.changed(tools):
-                    if warning := await asyncio.to_thread(self.tool_watch.check, tools, self.context.token_threshold):
-                        emit(warning)
-                messages = await self.context.get_messages_for_llm()
-                used = self.context.history.tool_call_ids()
-                async for item in self.llm.stream(messages, tools or None):
-                    if hasattr(item, "finish_reason"):  # the provider cut the answer (StreamStopped)
-                        stopped = item.finish_reason
-                    elif hasattr(item, "arguments"):
-                        # Renamed before anything records it, so the tool message, the events and
-                        # the session file all use the one id we send back.
-                        call = ToolCall(id=unique_call_id(item.id, used), name=item.name, arguments=item.arguments or "{}")
-                        if call.id != item.id:
-                            log.info("tool call id %r was empty or already used; recorded as %r", item.id, call.id)
-                        used.add(call.id)
-                        calls.append(call)
-                        emit(_requested(call, self.servers))
-                    elif item.text:
-                        answer.append(item.text)
-                        if shown := masker.feed(escapes.feed(item.text)):
-                            emit(TextDelta(text=shown))
-                if rest := masker.feed(escapes.flush()) + masker.flush():
-                    emit(TextDelta(text=rest))
-                content = "".join(answer)
+                self._rounds += 1
+                tools = await self.refresh_tools(emit)
+                if self._rounds > 1 and self.context.should_roll(keep_from=turn_start):  # tool results filled it
+                    await self._roll(emit, "this turn's tool results filled the context", keep_from=turn_start)
+                try:
+                    content, stopped = await self._request(tools, emit)
+                except ProviderError as exc:
+                    if exc.kind != "context_length" or retried:
+                        raise
+                    retried = True  # the provider counts more than we did: roll and ask once more
+                    if exc.window:
+                        self.context.learn_window(exc.window)
+                    if not self.context.should_roll(adding=self.context.token_threshold, keep_from=turn_start):
+                        raise
+                    await self._roll(emit, "the provider said the context was too long; asked again", keep_from=turn_start)
+                    self._rounds -= 1
+                    continue
+                calls = self._calls
                 if not calls:
-                    await self.context.add_assistant_message(content, stop_reason=stopped)
-                    final = TurnFinished(content=mask_secrets(safe_text(content)), rounds=rounds, cut=stop_note(stopped))
+                    final = TurnFinished(content=mask_secrets(safe_text(content)), rounds=self._rounds, cut=stop_note(stopped))
                     break
-                # The assistant message with its tool_calls goes in before any tool runs.
-                await self.context.add_assistant_message(content or None, calls, stop_reason=stopped)
-                answer = []
+                self._answer = []
                 await runner.run_all(calls, cut=stop_note(stopped))
         except asyncio.CancelledError:
-            await self._keep_partial(answer, calls, runner)
-            final = TurnFinished(content=mask_secrets(safe_text("".join(answer))), rounds=rounds, cancelled=True)
+            await self._keep_partial(runner)
+            final = TurnFinished(content=mask_secrets(safe_text("".join(self._answer))), rounds=self._rounds, cancelled=True)
         except Exception as exc:  # ProviderError and anything unexpected end the turn, not the app
-            await self._keep_partial(answer, calls, runner)
+            await self._keep_partial(runner)
             if type(exc).__name__ != "ProviderError":
                 log.exception("turn failed")
             final = TurnFailed(
@@ -151,23 +150,100 @@ class Conversation:
                 kind=getattr(exc, "kind", "internal"),
                 hint=getattr(exc, "hint", "") or "The details are in the log file (mcp-tui --doctor shows where).",
             )
-        if rest := masker.feed(escapes.flush()) + masker.flush():  # what was held back when the stream stopped
-            emit(TextDelta(text=rest))
+        self._flush_shown(emit)  # what was held back when the stream stopped
         try:
-            usage = await asyncio.shield(self.context.get_token_stats())
-            emit(UsageUpdated(usage=usage, threshold=self.context.token_threshold))
+            usage = await asyncio.shield(self.usage_event())
+            if usage.usage != self._last_usage:  # tools answered or a stop since the last request's figures
+                emit(usage)
         except asyncio.CancelledError:
             pass  # cancelled again while finishing: the stats follow with the next turn
+        if isinstance(final, TurnFinished):
+            final.usage = self.context.tracker.totals.minus(before)
         emit(final)
         emit(_DONE)
 
-    async def _keep_partial(self, answer: list[str], calls: list[ToolCall], runner: ToolRunner) -> None:
-        """Leave a valid history behind whatever stopped the turn."""
+    async def usage_event(self) -> UsageUpdated:
+        event = UsageUpdated(usage=await self.context.get_token_stats(), threshold=self.context.token_threshold)
+        self._last_usage = event.usage
+        return event
+
+    async def refresh_tools(self, emit) -> list[dict[str, Any]]:
+        """The tools this request offers; their schemas' tokens are counted when the set changes."""
+        tools = [t.to_openai() for t in self.servers.tools()] if self.servers is not None and self.use_tools else []
+        # Counting 2,000 tools' schemas takes ~60 ms: off the event loop, and only when the set changed.
+        if self.tool_watch.changed(tools):
+            warning, self.context.schema_tokens = await asyncio.to_thread(self.tool_watch.check, tools, self.context.token_threshold, self.context.model)
+            if warning:
+                emit(warning)
+        return tools
+
+    async def _request(self, tools: list[dict[str, Any]], emit) -> tuple[str, str | None]:
+        """One request: stream it, record its assistant message and usage. Returns the text
+        and the provider's stop reason; the calls it asked for are in self._calls."""
+        messages = await self.context.get_messages_for_llm()
+        sent, schema = len(self.context.history.messages), self.context.schema_tokens
+        self._inflight = (self.context.context_fill()[0], sent, schema)
+        used = self.context.history.tool_call_ids()
+        self._answer, self._calls, stopped, reported = [], [], None, None
+        async for item in self.llm.stream(messages, tools or None):
+            if isinstance(item, StreamUsage):
+                reported = item
+            elif isinstance(item, StreamStopped):  # the provider cut the answer
+                stopped = item.finish_reason
+            elif isinstance(item, StreamToolCall):
+                # Renamed before anything records it, so the tool message, the events and
+                # the session file all use the one id we send back.
+                call = ToolCall(id=unique_call_id(item.id, used), name=item.name, arguments=item.arguments or "{}")
+                if call.id != item.id:
+                    log.info("tool call id %r was empty or already used; recorded as %r", item.id, call.id)
+                used.add(call.id)
+                self._calls.append(call)
+                emit(_requested(call, self.servers))
+            elif item.text:
+                self._answer.append(item.text)
+                if shown := self._masker.feed(self._escapes.feed(item.text)):
+                    emit(TextDelta(text=shown))
+        self._flush_shown(emit)
+        content = "".join(self._answer)
+        usage = self._usage(reported, content)
+        # The assistant message with its tool_calls goes in before any tool runs.
+        await self.context.add_assistant_message(content or (None if self._calls else ""), self._calls or None, stop_reason=stopped, usage=usage)
+        emit(await self.usage_event())
+        return content, stopped
+
+    def _usage(self, reported: StreamUsage | None, content: str) -> RequestUsage:
+        """The open request's usage, recorded in the session's totals."""
+        estimate, sent, schema = self._inflight or (0, len(self.context.history.messages), self.context.schema_tokens)
+        self._inflight = None
+        usage = request_usage(
+            reported,
+            prompt_estimate=estimate,
+            completion_text=completion_text(content, self._calls),
+            provider=self.context.provider,
+            model=self.context.model,
+        )
+        self.context.record_request(usage, sent=sent, schema_tokens=schema)
+        return usage
+
+    async def _roll(self, emit, reason: str, keep_from: int | None = None) -> None:
+        summary = await self.context.roll_segment(self.summarize, keep_from=keep_from)
+        emit(SegmentRolled(segment=self.context.tracker.totals.segments, summary=summary, reason=reason))
+        emit(await self.usage_event())
+
+    def _flush_shown(self, emit) -> None:
+        if rest := self._masker.feed(self._escapes.flush()) + self._masker.flush():
+            emit(TextDelta(text=rest))
+
+    async def _keep_partial(self, runner: ToolRunner) -> None:
+        """Leave a valid history behind whatever stopped the turn; a request that had begun to
+        answer is counted (estimated: the provider reports usage only at the end)."""
+        usage = self._usage(None, "".join(self._answer)) if self._inflight and (self._answer or self._calls) else None
+        self._inflight = None
         pending = self.context.history.pending_tool_call_ids()
         if pending:
-            await runner.answer_pending(calls)
-        elif answer:
-            await self.context.add_assistant_message("".join(answer), interrupted=True)
+            await runner.answer_pending(self._calls)
+        elif self._answer:
+            await self.context.add_assistant_message("".join(self._answer), interrupted=True, usage=usage)
 
 
 def _requested(call: ToolCall, servers: Any) -> ToolCallRequested:

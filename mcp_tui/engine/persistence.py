@@ -16,7 +16,6 @@ from mcp_tui.models.usage import TokenUsageStats
 from mcp_tui.store.full_results import keep_full_result
 from mcp_tui.store.session_file import SessionBusy, SessionRecord, SessionWriter, message_record
 
-REPLAYED_MESSAGES = 100
 INTERRUPTED = "mcp-tui stopped before this tool finished; it may not have run. Ask again if it is still needed."
 
 
@@ -24,6 +23,7 @@ class SessionRecorder:
     def __init__(self, context: ChatContext, writer: SessionWriter) -> None:
         self.context = context
         self.writer = writer
+        self._usage_written: tuple | None = None
         context.on_message.append(writer.message)
         context.on_segment_rolled.append(self.segment)
 
@@ -36,7 +36,11 @@ class SessionRecorder:
         self.writer.write("meta", provider=self.context.provider, model=self.context.model, token_threshold=self.context.token_threshold, **data)
 
     def usage(self, stats: TokenUsageStats) -> None:
-        self.writer.write("usage", usage=stats.model_dump())
+        """The figures as they stand (written again only when the totals changed)."""
+        key = (stats.requests, stats.total_tokens, stats.cost, stats.segments)
+        if key != self._usage_written:
+            self._usage_written = key
+            self.writer.write("usage", usage=stats.summary())
 
     def segment(self, number: int, summary: str) -> None:
         record = self.context.segment_records()[-1]
@@ -86,21 +90,11 @@ async def restore(context: ChatContext, record: SessionRecord) -> None:
     context.history.renumber_repeated_call_ids()
     context.summaries = [str(s.get("summary", "")) for s in record.segments]
     context.segment_starts = [len(system)] + [len(system) + int(s.get("start", 0)) for s in record.segments]
-    context.segment_figures = [(int(s.get("tokens", 0)), float(s.get("cost", 0.0))) for s in record.segments]
+    context.segment_figures = [(int(s.get("tokens") or 0), None if s.get("cost", 0.0) is None else float(s["cost"] or 0.0)) for s in record.segments]
     names = {tc.id: tc.name for m in context.history.messages for tc in m.tool_calls}
     for call_id in context.history.pending_tool_call_ids():  # killed mid-tools: keep the history valid
         await context.add_tool_response(call_id, INTERRUPTED, names.get(call_id), error=INTERRUPTED)
-    tracker = context.tracker
-    # The SessionManager counts (the end of) the live segment again; the saved figures cover
-    # the rest. Not all of it: each replayed message costs O(segment) in the library, so a
-    # 2,000-message segment took 4.5 s before the app could show anything.
-    for message in context.segment_messages()[-REPLAYED_MESSAGES:]:
-        if message.role is MessageRole.USER:
-            tracker.user_says(message.content or "")
-        elif message.role is MessageRole.ASSISTANT:
-            tracker.ai_responds(message.content or "", model=context.model, provider=context.provider)
-        elif message.role is MessageRole.TOOL:
-            tracker.tool_used(message.name or "?", {}, message.content or "")
-    replayed = (await tracker.flush()).model_copy()
-    saved = (record.usage or TokenUsageStats()).model_copy(update={"segments": len(record.segments) + 1})
-    await tracker.resume(saved, replayed)
+    # The totals come back as saved; the context is counted afresh from the messages (estimated
+    # until the provider reports the next request).
+    saved = record.usage or TokenUsageStats()
+    context.tracker.resume(saved, segments=len(record.segments) + 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from mcp_tui.llm.prompts import SUMMARY_PROMPT
@@ -14,7 +15,7 @@ SUMMARY_TIMEOUT = 60.0
 TRANSCRIPT_CHARS = 60_000  # what a summary request carries at most
 
 
-def transcript(messages: list[dict[str, Any]]) -> str:
+def transcript(messages: list[dict[str, Any]], max_chars: int = TRANSCRIPT_CHARS) -> str:
     lines = []
     for m in messages:
         if m["role"] == "system":
@@ -24,7 +25,7 @@ def transcript(messages: list[dict[str, Any]]) -> str:
             content += " [called " + ", ".join(tc["function"]["name"] for tc in m["tool_calls"]) + "]"
         lines.append(f"{m['role']}: {content}")
     text = "\n".join(lines)
-    return text[-TRANSCRIPT_CHARS:]
+    return text[-max_chars:]
 
 
 def extractive_summary(messages: list[dict[str, Any]]) -> str:
@@ -42,13 +43,29 @@ def extractive_summary(messages: list[dict[str, Any]]) -> str:
     return ". ".join(parts) or "An empty conversation."
 
 
-async def model_summary(llm: Any, messages: list[dict[str, Any]]) -> str | None:
-    """A summary written by the current model, or None when it cannot give one."""
-    request = [{"role": "system", "content": SUMMARY_PROMPT}, {"role": "user", "content": transcript(messages)}]
+async def model_summary(
+    llm: Any,
+    messages: list[dict[str, Any]],
+    *,
+    max_chars: int = TRANSCRIPT_CHARS,
+    on_usage: Callable[[list[dict[str, Any]], Any, str], None] | None = None,
+) -> str | None:
+    """A summary written by the current model, or None when it cannot give one. `on_usage`
+    gets (request, the provider's usage or None, the text) so the request is counted too."""
+    request = [{"role": "system", "content": SUMMARY_PROMPT}, {"role": "user", "content": transcript(messages, max_chars)}]
+    parts: list[str] = []
+    reported = None
     try:
         async with asyncio.timeout(SUMMARY_TIMEOUT):
-            text = "".join([item.text async for item in llm.stream(request, None) if getattr(item, "text", "")])
+            async for item in llm.stream(request, None):
+                if hasattr(item, "prompt_tokens"):
+                    reported = item
+                elif getattr(item, "text", ""):
+                    parts.append(item.text)
     except Exception as exc:  # any provider failure falls back to the extractive summary
         log.warning("model summary failed: %s", exc)
         return None
-    return text.strip() or None
+    finally:
+        if on_usage is not None and (parts or reported is not None):
+            on_usage(request, reported, "".join(parts))
+    return "".join(parts).strip() or None

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from mcp_tui.models.events import ToolSchemasLarge
-from mcp_tui.store.tokens import count_tokens
+from mcp_tui.store.tokens import count_tools_tokens
 
 MAX_TOOLS = 100
 MAX_SCHEMA_BYTES = 64 * 1024
@@ -31,15 +31,15 @@ class ToolSetWatch:
         self._names = names
         return True
 
-    def check(self, tools: list[dict[str, Any]], token_threshold: int) -> ToolSchemasLarge | None:
-        """The warning for this set, or None when it is small; counting takes ~60 ms for 2,000 tools."""
-        wire = json.dumps(tools, separators=(",", ":"))
-        size, tokens = len(wire.encode()), count_tokens(wire)
+    def check(self, tools: list[dict[str, Any]], token_threshold: int, model: str | None = None) -> tuple[ToolSchemasLarge | None, int]:
+        """The warning for this set (None when it is small) and the set's tokens; counting takes
+        ~60 ms for 2,000 tools."""
+        size, tokens = len(json.dumps(tools, separators=(",", ":")).encode()), count_tools_tokens(tools, model)
         share = tokens / token_threshold if token_threshold > 0 else 0.0
         if len(tools) <= MAX_TOOLS and size <= MAX_SCHEMA_BYTES and share <= MAX_THRESHOLD_SHARE:
-            return None
+            return None, tokens
         message = (
             f"{len(tools):,} tools, {size // 1024:,} KiB of schemas (~{tokens:,} tokens, {share:.0%} of the "
             f"{token_threshold:,}-token threshold) are sent with every request; disable servers you don't need."
         )
-        return ToolSchemasLarge(tools=len(tools), schema_bytes=size, tokens=tokens, message=message)
+        return ToolSchemasLarge(tools=len(tools), schema_bytes=size, tokens=tokens, message=message), tokens

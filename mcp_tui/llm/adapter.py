@@ -52,7 +52,27 @@ class StreamStopped(BaseModel):
     finish_reason: str
 
 
-StreamItem = StreamText | StreamToolCall | StreamStopped
+class StreamUsage(BaseModel):
+    """The provider's own count for this request (OpenAI's `usage`); comes last when given."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    @classmethod
+    def from_wire(cls, usage: dict[str, Any]) -> StreamUsage:
+        prompt = usage.get("prompt_tokens_details") or {}
+        completion = usage.get("completion_tokens_details") or {}
+        return cls(
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
+            cached_tokens=int(prompt.get("cached_tokens") or 0),
+            reasoning_tokens=int(completion.get("reasoning_tokens") or 0),
+        )
+
+
+StreamItem = StreamText | StreamToolCall | StreamStopped | StreamUsage
 _CUT_REASONS = ("length", "content_filter")
 
 
@@ -163,6 +183,8 @@ class LLMAdapter:
             async for chunk in _until_idle(chunks, self.idle_timeout):
                 if chunk.get("error"):
                     raise from_text(str(chunk.get("response") or ""), **ctx)
+                if isinstance(chunk.get("usage"), dict):
+                    yield StreamUsage.from_wire(chunk["usage"])
                 if chunk.get("finish_reason") in _CUT_REASONS:
                     yield StreamStopped(finish_reason=chunk["finish_reason"])
                 if chunk.get("response"):

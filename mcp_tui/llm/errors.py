@@ -11,7 +11,7 @@ from typing import Literal
 
 from mcp_tui.logsetup import mask_secrets
 
-Kind = Literal["auth", "rate_limit", "server", "connection", "bad_request", "not_found", "unknown"]
+Kind = Literal["auth", "rate_limit", "server", "connection", "bad_request", "not_found", "context_length", "unknown"]
 
 _TITLES: dict[str, str] = {
     "auth": "The provider refused the API key",
@@ -20,6 +20,7 @@ _TITLES: dict[str, str] = {
     "connection": "Could not reach the provider",
     "bad_request": "The provider rejected the request",
     "not_found": "The provider does not know this model or address",
+    "context_length": "The request is longer than the model's context window",
     "unknown": "The provider failed",
 }
 
@@ -41,6 +42,7 @@ class ProviderError(Exception):
         self.status = status
         self.retry_after = retry_after
         self.hint = hint
+        self.window: int | None = None  # the context window the provider named, for context_length
         super().__init__(self.message)
 
     def __repr__(self) -> str:
@@ -77,16 +79,32 @@ def hint_for(kind: Kind, *, key_env: str | None = None, api_base: str | None = N
         return f"Check the network{where}, then ask again."
     if kind == "not_found":
         return "Check the model name (--model) and the API base URL (--api-base)."
+    if kind == "context_length":
+        return "/compact folds the conversation into a summary; a lower --token-threshold rolls segments sooner."
     if kind == "bad_request":
         return "The request was refused as sent; the details are in the log file."
     return "The details are in the log file (mcp-tui --doctor shows where)."
 
 
+# How providers word it: OpenAI (and vLLM, llama.cpp, Groq …), Anthropic, Gemini, Mistral, Ollama.
+_CONTEXT_LENGTH = re.compile(
+    r"context_length_exceeded|maximum context length|context length|context window|prompt is too long|"
+    r"too many tokens|input token count.*exceeds|exceeds? the (?:model's )?(?:maximum|context)",
+    re.IGNORECASE,
+)
+_WINDOW = re.compile(r"(?:maximum context length|context (?:length|window)|maximum)[^0-9]{0,20}(\d[\d,]{2,})", re.IGNORECASE)
+
+
 def _error(kind: Kind, detail: str, status: int | None, retry_after: float | None, **ctx: str | None) -> ProviderError:
+    if kind in ("bad_request", "unknown") and _CONTEXT_LENGTH.search(detail):
+        kind = "context_length"
     code = f" (HTTP {status})" if status else ""
     detail = detail.strip()
     message = f"{_TITLES[kind]}{code}: {detail}" if detail else f"{_TITLES[kind]}{code}."
-    return ProviderError(message, kind, status=status, retry_after=retry_after, hint=hint_for(kind, retry_after=retry_after, **ctx))
+    error = ProviderError(message, kind, status=status, retry_after=retry_after, hint=hint_for(kind, retry_after=retry_after, **ctx))
+    if kind == "context_length" and (match := _WINDOW.search(detail)):
+        error.window = int(match.group(1).replace(",", ""))
+    return error
 
 
 def _retry_after(headers) -> float | None:

@@ -15,7 +15,9 @@ chuk-llm is pinned to 0.20.1. What 0.20.1 does and this changes:
 - tool names are rewritten on the wire (`time__get_current_time` is sent as
   `time_get_current_time`): names that are already OpenAI-safe are sent as they are;
 - the raw HTTP stream is closed in a `finally`, so giving up on the answer drops the
-  connection at once.
+  connection at once;
+- the provider's usage is never asked for nor read: here `stream_options.include_usage` is sent
+  (dropped for a server that refuses it) and the last item carries the usage it reported.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class _Tap:
         self.calls: list[dict[str, str]] = []  # in the order they began
         self._by_index: dict[int, dict[str, str]] = {}
         self.finish_reason: str | None = None
+        self.usage: dict[str, Any] | None = None
         self.error: BaseException | None = None
 
     @property
@@ -62,6 +65,9 @@ class _Tap:
             raise
 
     def _see(self, chunk: Any) -> None:
+        usage = getattr(chunk, "usage", None)
+        if usage is not None:  # OpenAI sends it in a last chunk with no choices
+            self.usage = usage.model_dump() if hasattr(usage, "model_dump") else dict(usage)
         for choice in getattr(chunk, "choices", None) or []:
             if choice.finish_reason:
                 self.finish_reason = str(choice.finish_reason)
@@ -120,6 +126,7 @@ class OpenAIStreamClient(OpenAILLMClient):
 
     def __init__(self, model: str, api_key: str | None, api_base: str | None, *, max_retries: int | None = None) -> None:
         super().__init__(model=model, api_key=api_key, api_base=api_base)
+        self.ask_usage = True  # off once a server refuses stream_options
         self.chuk_retries = 1 if max_retries is None else 0
         if max_retries is not None:
             self.client = self.client.with_options(max_retries=max_retries)  # shares the HTTP pool
@@ -155,7 +162,7 @@ class OpenAIStreamClient(OpenAILLMClient):
                 if name_mapping:
                     result = self._restore_tool_names_in_response(result, name_mapping)
                 yield result
-            yield {"response": "", "tool_calls": None, "finish_reason": tap.finish_reason}
+            yield {"response": "", "tool_calls": None, "finish_reason": tap.finish_reason, "usage": tap.usage}
         finally:
             await parsed.aclose()
             await raw.close()
@@ -169,10 +176,16 @@ class OpenAIStreamClient(OpenAILLMClient):
                 prepared = await self._process_image_urls_in_messages(
                     prepared, supports_direct_urls=self.detected_provider in ("openai", "anthropic", "google")
                 )
+                if self.ask_usage:
+                    params.setdefault("stream_options", {"include_usage": True})
                 return await self.client.chat.completions.create(
                     model=self.model, messages=prepared, **({"tools": tools} if tools else {}), stream=True, **params
                 )
             except Exception as exc:
+                if self.ask_usage and getattr(exc, "status_code", None) in (400, 422) and "stream_options" in str(exc):
+                    self.ask_usage = False  # an older server: ask again without, usage stays estimated
+                    kwargs.pop("stream_options", None)
+                    return await self._open_stream(messages, tools, kwargs)
                 if attempt < self.chuk_retries and any(p in str(exc).lower() for p in _CHUK_RETRYABLE):
                     await asyncio.sleep(attempt + 1.0)
                     continue

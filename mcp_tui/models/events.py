@@ -83,6 +83,7 @@ class SegmentRolled(Event):
     type: Literal["segment_rolled"] = "segment_rolled"
     segment: int  # 1-based number of the new segment
     summary: Shown
+    reason: Shown = ""  # why it rolled, when it rolled by itself
 
 
 class TurnFinished(Event):
@@ -91,6 +92,7 @@ class TurnFinished(Event):
     rounds: int
     cancelled: bool = False
     cut: Shown | None = None  # why the answer is incomplete when the provider cut it (finish_reason length)
+    usage: TokenUsageStats | None = None  # this turn's requests: tokens and cost
 
 
 class TurnFailed(Event):
@@ -134,6 +136,8 @@ class ServerStateChanged(Event):
     state: str
     reason: Shown | None = None
     tool_count: int = 0
+    tool_tokens: int = 0  # what its tool definitions add to every request (estimated)
+    tools_on: bool = True  # False: switched off for this session, not offered to the model
 
 
 AnyEvent = Annotated[

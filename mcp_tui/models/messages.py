@@ -12,7 +12,7 @@ import uuid
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 
 class MessageRole(str, Enum):
@@ -60,6 +60,8 @@ class Message(BaseModel):
     interrupted: bool = False
     stop_reason: str | None = None  # the provider's finish_reason when it cut the answer ("length")
     at: float = Field(default_factory=time.time)
+    # (encoding, tokens) as sent: counted once, by the context meter
+    _tokens: tuple[str, int] | None = PrivateAttr(default=None)
 
     def to_llm(self) -> dict[str, Any]:
         msg: dict[str, Any] = {"role": self.role.value}

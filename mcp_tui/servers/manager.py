@@ -48,6 +48,7 @@ class ServerManager:
         self.max_result_chars = max_result_chars
         self.on_status = on_status
         self._registry = NameRegistry()
+        self.tools_off: set[str] = set()  # servers whose tools the user switched off for this session
         self._changed = asyncio.Event()
         spawn_lock = asyncio.Lock()
         self._conns: dict[str, ServerConnection] = {}
@@ -75,7 +76,20 @@ class ServerManager:
         return [c.status() for c in self._conns.values()]
 
     def tools(self) -> list[ToolInfo]:
-        return [t for c in self._conns.values() if c.state is ServerState.READY for t in c.tools]
+        """What the model is offered: the tools of ready servers not switched off."""
+        return [t for n, c in self._conns.items() if c.state is ServerState.READY and n not in self.tools_off for t in c.tools]
+
+    def server_tools(self, name: str) -> list[ToolInfo]:
+        conn = self._conns.get(name)
+        return list(conn.tools) if conn is not None and conn.state is ServerState.READY else []
+
+    def set_tools_on(self, name: str, on: bool) -> None:
+        """Offer a server's tools to the model, or not, from the next request on."""
+        conn = self._conns.get(name)
+        if conn is None:
+            raise KeyError(name)
+        (self.tools_off.discard if on else self.tools_off.add)(name)
+        self._notify(conn)
 
     def resolve(self, qualified_name: str) -> ToolInfo | None:
         """The tool behind a qualified name; also for a server that is down, so a call

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from mcp_tui.models.messages import ConversationHistory, Message, MessageRole
+from mcp_tui.models.usage import TokenUsageStats
 from mcp_tui.logsetup import mask_secrets
 from mcp_tui.text import json_safe, safe_text
 
@@ -40,8 +41,14 @@ def from_json(text: str) -> ConversationHistory:
     return history
 
 
-def to_markdown(history: ConversationHistory, title: str = "mcp-tui conversation", segments: list[dict[str, Any]] | None = None) -> str:
-    """The whole conversation; `segments` (from a session file) mark where each one ended.
+def to_markdown(
+    history: ConversationHistory,
+    title: str = "mcp-tui conversation",
+    segments: list[dict[str, Any]] | None = None,
+    usage: TokenUsageStats | None = None,
+) -> str:
+    """The whole conversation; `segments` (from a session file) mark where each one ended;
+    `usage` ends it with the session's figures and where they come from.
     Cleaned: `cat` of an export must not write the model's or a tool's escapes to a terminal."""
     out = [f"# {title}", ""]
     names: dict[str, str] = {}
@@ -67,6 +74,8 @@ def to_markdown(history: ConversationHistory, title: str = "mcp-tui conversation
         elif message.role is MessageRole.TOOL:
             name = names.get(message.tool_call_id or "", message.name or "tool")
             out += [f"**Tool result** `{name}`", "", "```", (message.content or "").replace("```", "'''"), "```", ""]
+    if usage is not None:
+        out += ["---", "", "*Tokens and cost:* " + usage.totals_line(), ""]
     return mask_secrets(safe_text("\n".join(out)))
 
 

@@ -197,7 +197,7 @@ class SegmentMark(BaseModel):
     summary: str = ""
     start: int = Field(0, ge=0)
     tokens: int = Field(0, ge=0)
-    cost: float = Field(0.0, ge=0, allow_inf_nan=False)
+    cost: float | None = Field(0.0, ge=0, allow_inf_nan=False)  # None: no known price
 
 
 class SessionHeader(BaseModel):

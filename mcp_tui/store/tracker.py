@@ -1,10 +1,13 @@
-"""SessionManager tracking kept off the streaming path.
+"""The session's totals, and SessionManager tracking kept off the streaming path.
 
-Each `user_says` / `ai_responds` re-serialises the whole current segment on the event
-loop (about 1 ms at 200 exchanges, 20 ms at 5,000). So calls are queued and run by one
-background task between stream chunks; the turn only waits for them (`flush`) once the
-answer is complete. Segments stay bounded because infinite context rolls them, and tool
-results are tracked as a bounded excerpt. A failing tracker never breaks the chat.
+Totals are summed here, synchronously, from each request's usage (the provider's own where it
+reported it). The SessionManager (chuk-ai-session-manager) is fed the same figures: each
+assistant message's event carries that request's TokenUsage, so its `get_stats()` and segment
+totals agree with the screen. Its own counter would count message text only (no system prompt,
+no schemas, no tool results, no re-sent context), so we never let it count.
+
+Its calls are queued and run by one background task between stream chunks; a failing
+tracker never breaks the chat.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from mcp_tui.models.usage import TokenUsageStats
+from mcp_tui.models.usage import RequestUsage, TokenUsageStats
 from mcp_tui.store.object_store import ObjectStore, skip_global_saves
 from mcp_tui.store.tokens import install_offline_counter
 
@@ -40,7 +43,7 @@ class SessionTracker:
 
         skip_global_saves()
         # The library would roll a segment inside user_says/ai_responds, mid-turn; we roll
-        # only on turn boundaries (ChatContext.roll_segment), so its own limits are off.
+        # only on turn or round boundaries (ChatContext.roll_segment), so its own limits are off.
         self.manager = SessionManager(
             system_prompt=system_prompt,
             infinite_context=infinite_context,
@@ -49,24 +52,41 @@ class SessionTracker:
             default_model=default_model,
             store=ObjectStore(),
         )
-        self.stats = TokenUsageStats()
-        self.op_seconds: list[float] = []  # what each tracked message cost: measured, see the note
+        self.totals = TokenUsageStats()  # every request of the session, this process and before it
+        self.segment_base = TokenUsageStats()  # the totals when the current segment began
+        self.last_closed: tuple[int, float | None] = (0, 0.0)  # tokens and cost of the segment closed last
+        self.op_seconds: list[float] = []  # what each tracked message cost: measured, see the benchmark
         self.broken: str | None = None
         self._on_roll = on_roll
         self._queue: asyncio.Queue[Op] = asyncio.Queue()
         self._worker: asyncio.Task | None = None
-        self.segments = 1
-        self.last_closed: tuple[int, float] = (0, 0.0)  # tokens and cost of the segment closed last
-        self._closed_prompt = 0  # token split of finished segments, frozen once rolled
-        self._closed_completion = 0
-        self._resumed = TokenUsageStats(segments=0)  # what a resumed session had before this process
 
-    # -- queued, non-blocking ---------------------------------------------------------
+    # -- figures, at once ---------------------------------------------------------------
+    def record(self, usage: RequestUsage) -> None:
+        """One request's usage into the session's totals."""
+        self.totals.add(usage)
+
+    def segment_totals(self) -> TokenUsageStats:
+        return self.totals.minus(self.segment_base)
+
+    def resume(self, saved: TokenUsageStats, segments: int) -> None:
+        """Continue a saved session's totals (its current segment's share is not known apart).
+        The SessionManager gets them as one event, so its figures still agree with ours."""
+        self.totals = saved.model_copy(update={"segments": segments})
+        self.segment_base = self.totals.model_copy()
+        earlier = RequestUsage(prompt_tokens=saved.prompt_tokens, completion_tokens=saved.completion_tokens, cost=saved.cost)
+        self._submit(lambda m: _add(m, "(the session's requests before it was resumed)", "llm", earlier))
+
+    def reset(self) -> None:
+        """After /clear: the conversation is gone; what was spent stays in the totals."""
+        self.segment_base = self.totals.model_copy()
+
+    # -- queued, non-blocking ------------------------------------------------------------
     def user_says(self, text: str) -> None:
-        self._submit(lambda m: m.user_says(text))
+        self._submit(lambda m: _add(m, text, "user", None))
 
-    def ai_responds(self, text: str, model: str, provider: str | None = None) -> None:
-        self._submit(lambda m: m.ai_responds(text or "(tool call)", model=model, provider=provider or ""))
+    def ai_responds(self, text: str, model: str, provider: str | None, usage: RequestUsage | None) -> None:
+        self._submit(lambda m: _add(m, text or "(tool call)", "llm", usage, model=model, provider=provider or ""))
 
     def tool_used(self, name: str, arguments: dict[str, Any], result: str, error: str | None = None) -> None:
         excerpt = result if len(result) <= TRACKED_RESULT_CHARS else result[:TRACKED_RESULT_CHARS] + "…"
@@ -76,25 +96,17 @@ class SessionTracker:
 
     def roll(self, summary: str) -> None:
         """Start a new segment whose parent keeps `summary` as its SUMMARY event."""
+        closed = self.segment_totals()
+        self.last_closed = (closed.total_tokens, closed.cost)
+        self.segment_base = self.totals.model_copy()
+        self.totals.segments += 1
 
         async def given(_messages: list[dict]) -> str:
             return summary
 
         self._submit(lambda m: m._create_new_segment(llm_callback=given))  # private: version pinned
-
-    async def resume(self, saved: TokenUsageStats, replayed: TokenUsageStats) -> None:
-        """Continue a saved session: `saved` is its last usage, `replayed` what replaying
-        its current segment into this SessionManager counted (so it is not counted twice)."""
-        self._resumed = TokenUsageStats(
-            total_tokens=max(0, saved.total_tokens - replayed.total_tokens),
-            prompt_tokens=max(0, saved.prompt_tokens - replayed.prompt_tokens),
-            completion_tokens=max(0, saved.completion_tokens - replayed.completion_tokens),
-            estimated_cost=max(0.0, saved.estimated_cost - replayed.estimated_cost),
-            messages=max(0, saved.messages - replayed.messages),
-            segments=max(0, saved.segments - 1),
-            segment_tokens=max(0, saved.segment_tokens - replayed.segment_tokens),
-        )
-        await self._refresh()
+        if self._on_roll:
+            self._on_roll(self.totals.segments, summary)
 
     def _submit(self, op: Op) -> None:
         if self.broken:
@@ -103,12 +115,11 @@ class SessionTracker:
         if self._worker is None or self._worker.done():
             self._worker = asyncio.get_running_loop().create_task(self._run(), name="session-tracker")
 
-    # -- awaited at turn boundaries ----------------------------------------------------
-    async def flush(self) -> TokenUsageStats:
-        """Wait for queued tracking, then return fresh stats."""
+    # -- awaited at turn boundaries ------------------------------------------------------
+    async def flush(self) -> None:
+        """Wait for queued tracking."""
         if self._worker is not None and not self._worker.done():
             await self._queue.join()
-        return self.stats
 
     async def aclose(self) -> None:
         if self._worker is not None:
@@ -120,49 +131,43 @@ class SessionTracker:
             op = await self._queue.get()
             try:
                 if not self.broken:
-                    before = self.manager.session_id
                     started = time.perf_counter()
                     await op(self.manager)
                     self.op_seconds.append(time.perf_counter() - started)
-                    if self.manager.session_id != before:
-                        await self._close_segment(before)
-                    if self._queue.empty():
-                        await self._refresh()
             except Exception as exc:  # analytics must not end the chat; the log keeps why
                 log.exception("session tracking failed")
                 self.broken = f"{type(exc).__name__}: {exc}"
             finally:
                 self._queue.task_done()
 
-    async def _refresh(self) -> None:
-        stats = await self.manager.get_stats()
-        current = self.manager._session  # the live segment (the store may lag behind it)
-        summary = current.token_summary if current is not None else None
-        self.stats.update(stats)
-        self.stats.segment_tokens = (current.total_tokens if current is not None else 0) + self._resumed.segment_tokens
-        self.stats.prompt_tokens = self._closed_prompt + (summary.total_prompt_tokens if summary else 0)
-        self.stats.completion_tokens = self._closed_completion + (summary.total_completion_tokens if summary else 0)
-        base = self._resumed
-        self.stats.total_tokens += base.total_tokens
-        self.stats.prompt_tokens += base.prompt_tokens
-        self.stats.completion_tokens += base.completion_tokens
-        self.stats.estimated_cost += base.estimated_cost
-        self.stats.messages += base.messages
-        self.stats.segments = self.segments + base.segments
 
-    async def _close_segment(self, old_id: str) -> None:
-        self._resumed.segment_tokens = 0  # the resumed segment's earlier part is closed with it
-        old = await self.manager._store.get(old_id)
-        summary_text = ""
-        if old is not None:
-            self.last_closed = (old.total_tokens, old.total_cost)
-            self._closed_prompt += old.token_summary.total_prompt_tokens
-            self._closed_completion += old.token_summary.total_completion_tokens
-            summaries = [e.message for e in old.events if getattr(e.type, "value", e.type) == "summary"]
-            summary_text = str(summaries[-1]) if summaries else ""
-        self.segments += 1
-        if self._on_roll:
-            self._on_roll(self.segments + self._resumed.segments, summary_text)
+async def _add(manager: Any, text: str, source: str, usage: RequestUsage | None, **metadata: str) -> None:
+    """A message event carrying the request's real usage (or none), without the library's
+    text counting and its per-message save of the whole segment. Private parts: version pinned."""
+    from chuk_ai_session_manager.models.event_source import EventSource
+    from chuk_ai_session_manager.models.event_type import EventType
+    from chuk_ai_session_manager.models.session_event import SessionEvent
+    from chuk_ai_session_manager.models.token_usage import TokenUsage
+
+    await manager._ensure_initialized()
+    tokens = None
+    if usage is not None:
+        tokens = TokenUsage(
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            model=metadata.get("model", ""),
+            estimated_cost_usd=usage.cost if usage.cost is not None else 0.0,  # None would make it price by itself
+        )
+    event = SessionEvent(
+        message=text,
+        source=EventSource.LLM if source == "llm" else EventSource.USER,
+        type=EventType.MESSAGE,
+        token_usage=tokens,
+        metadata={**metadata, "reported": bool(usage and usage.reported)},
+    )
+    await manager._session.add_event(event)
+    if manager._infinite_context:
+        manager._full_conversation.append({"role": "assistant" if source == "llm" else "user", "content": text})
 
 
 def _jsonable(value: Any) -> Any:

@@ -211,13 +211,14 @@ class McpTuiApp(SlashActions, App[int]):
             sidebar.set_model(self.engine.context.model_label)
             self._show_title()
         for status in self.engine.servers.statuses():
-            self.query_one(ServerList).show(ServerStateChanged(name=status.name, state=status.state.value, reason=status.reason, tool_count=status.tool_count))
+            self.query_one(ServerList).show(self.engine.server_event(status))
         resumed = len(self.engine.context.history.messages) > 1
         previewed, self._preview = self._preview is not None, None  # drawn already, before the engine was there
         if resumed and not previewed:
             recorder, source = self.engine.recorder, self.engine.resumed_from  # a fork writes to a new file
             sessions = ((recorder.writer.path,) if recorder else ()) + ((source,) if source else ())
             await self.show_history(self.engine.context.history.messages, sessions=sessions)
+        if resumed:  # the saved totals and the context of what is resumed, before any turn
             self.query_one(Sidebar).show_usage(self.engine.context.token_stats, self.engine.context.token_threshold)
         return resumed
 
@@ -312,7 +313,12 @@ class McpTuiApp(SlashActions, App[int]):
             self._chip(event.call_id, state, event.error.splitlines()[0][:80] if event.error else "")
         elif isinstance(event, UsageUpdated):
             self.query_one(Sidebar).show_usage(event.usage, event.threshold)
+        elif isinstance(event, SegmentRolled):
+            await self._close_answer()
+            await self._segment_note(event)
         elif isinstance(event, TurnFinished):
+            if event.usage is not None and event.usage.requests:
+                self.query_one(Sidebar).show_turn(event.usage)
             if self._answer is not None:
                 self.last_answer = self._answer.text or self.last_answer
             await self._close_answer(interrupted=event.cancelled or event.cut is not None)
@@ -360,13 +366,34 @@ class McpTuiApp(SlashActions, App[int]):
             else:
                 self.notify(event.warning, severity="error", timeout=10, markup=False)
         elif isinstance(event, SegmentRolled):
-            self.query_one(Sidebar).show_segment(event.segment, event.segment)
-            self.notify(f"Conversation rolled into segment {event.segment}.", markup=False)
+            self.run_worker(self._segment_note(event), group="notes")
+        elif isinstance(event, UsageUpdated):
+            self.query_one(Sidebar).show_usage(event.usage, event.threshold)
+
+    async def _segment_note(self, event: SegmentRolled) -> None:
+        """A roll is said in the chat, with what the summary kept (the segment browser has it all)."""
+        self.query_one(Sidebar).show_segment(event.segment, event.segment)
+        why = f" ({event.reason})" if event.reason else ""
+        summary = event.summary if len(event.summary) <= 400 else event.summary[:400] + "…"
+        await self.note(Text(f"Rolled into segment {event.segment}{why}. The summary kept: {summary}"), "segments")
 
     @on(ServerList.RestartRequested)
     def restart_server(self, message: ServerList.RestartRequested) -> None:
         self.notify(f"Restarting {message.name}…", markup=False)
         self.run_worker(self.engine.restart_server(message.name), group="servers")
+
+    @on(ServerList.ToolsToggled)
+    def toggle_tools(self, message: ServerList.ToolsToggled) -> None:
+        self.set_tools_on(message.name, message.on)
+
+    def set_tools_on(self, name: str, on: bool) -> None:
+        try:
+            self.engine.set_tools_on(name, on)
+        except KeyError:
+            self.notify(f"No server is called {name}.", severity="warning", markup=False)
+            return
+        state = "offered to the model again" if on else "switched off for this session (t in the sidebar turns them on)"
+        self.notify(f"Tools of {name} {state}.", markup=False)
 
     @on(ToolTimeline.Open)
     def open_tool(self, message: ToolTimeline.Open) -> None:

@@ -26,7 +26,8 @@ COMMANDS: list[Command] = [
     Command("save", "/save", "write the conversation to a session file", "save"),
     Command("load", "/load PATH", "open a saved session file", "load"),
     Command("export", "/export md|json [PATH]", "write the conversation as Markdown or JSON", "export"),
-    Command("cost", "/cost", "tokens and estimated cost so far", "show_cost"),
+    Command("cost", "/cost", "the context, the session's tokens and cost, and where each figure comes from", "show_cost"),
+    Command("toolset", "/toolset NAME on|off", "offer a server's tools to the model, or not (this session)", "toolset"),
     Command("copy", "/copy", "copy the last answer to the clipboard", "copy_answer"),
     Command("help", "/help", "keys and commands", "help"),
     Command("quit", "/quit", "leave mcp-tui", "quit"),
@@ -62,16 +63,22 @@ class McpTuiCommands(Provider):
     def _entries(self):
         for c in COMMANDS:
             if c.usage.count(" ") == 0:  # commands that need an argument are typed as /name ARG
-                yield f"/{c.name}: {c.help}", c.action, c.help
-        yield from PALETTE_EXTRA
+                yield f"/{c.name}: {c.help}", partial(self.app.run_action, c.action), c.help
+        for title, action, help_text in PALETTE_EXTRA:
+            yield title, partial(self.app.run_action, action), help_text
+        engine = getattr(self.app, "engine", None)
+        for name, on in engine.tool_switches() if engine is not None else ():
+            # Names come from the config: passed as data, never parsed as an action string.
+            verb = "off" if on else "on"
+            yield f"Tools {verb}: {name}", partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows"
 
     async def discover(self) -> Hits:
-        for title, action, help_text in self._entries():
-            yield DiscoveryHit(title, partial(self.app.run_action, action), help=help_text)
+        for title, callback, help_text in self._entries():
+            yield DiscoveryHit(title, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, action, help_text in self._entries():
+        for title, callback, help_text in self._entries():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self.app.run_action, action), help=help_text)
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)

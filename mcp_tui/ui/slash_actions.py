@@ -13,7 +13,6 @@ from mcp_tui.store.export import from_json, to_json, to_markdown
 from mcp_tui.text import safe_text
 from mcp_tui.ui.commands import Command
 from mcp_tui.ui.widgets.chat import Transcript
-from mcp_tui.ui.widgets.token_gauge import short_count
 
 
 class SlashActions:
@@ -77,11 +76,9 @@ class SlashActions:
 
     async def action_compact(self) -> None:
         try:
-            summary = await self.engine.compact()
+            await self.engine.compact()  # the roll's own note in the chat shows the summary
         except RuntimeError as exc:
             self.notify(str(exc), severity="warning")
-            return
-        await self.note(Text(safe_text(summary)), f"segment {len(self.engine.context.summaries)} summary")
 
     async def action_save(self) -> None:
         folder = paths.ensure(paths.data_dir() / "exports")
@@ -114,7 +111,9 @@ class SlashActions:
         history = self.engine.context.history
         ctx = self.engine.context
         segments = ctx.segment_records()
-        text = to_markdown(history, segments=segments) if fmt == "md" else to_json(history, {"model": ctx.model_label, "segments": segments})
+        usage = await ctx.get_token_stats()
+        meta = {"model": ctx.model_label, "segments": segments, "usage": usage.summary()}
+        text = to_markdown(history, segments=segments, usage=usage) if fmt == "md" else to_json(history, meta)
         path = Path(target).expanduser() if target else paths.ensure(paths.data_dir() / "exports") / time.strftime(f"conversation-%Y%m%d-%H%M%S.{fmt}")
         try:
             path.write_text(text, encoding="utf-8")
@@ -123,13 +122,15 @@ class SlashActions:
             return
         await self.note(f"Exported {len(history.messages)} messages to {path}.")
 
+    async def action_toolset(self, argument: str = "") -> None:
+        name, _, state = argument.rpartition(" ")
+        if state not in ("on", "off") or not name:
+            switches = ", ".join(f"{n} {'on' if on else 'off'}" for n, on in self.engine.tool_switches()) or "no servers"
+            await self.note(Text(f"Usage: /toolset NAME on|off ({switches})"))
+            return
+        self.set_tools_on(name, state == "on")
+
     async def action_show_cost(self) -> None:
         stats = await self.engine.context.get_token_stats()
         threshold = self.engine.context.token_threshold
-        await self.note(
-            f"{short_count(stats.total_tokens)} tokens in all (prompt {short_count(stats.prompt_tokens)}, "
-            f"completion {short_count(stats.completion_tokens)}); this segment {short_count(stats.segment_tokens)} "
-            f"of {short_count(threshold)}; estimated cost ${stats.estimated_cost:.4f}. "
-            "Figures are estimates from message text (chuk-ai-session-manager).",
-            "cost",
-        )
+        await self.note(Text(stats.report(threshold)), "cost")

@@ -23,6 +23,21 @@ def answer_text(i: int) -> str:
     return f"Order **{i}** shipped; the total was `{i * 3}`.\n\n- customer told\n- invoice sent\n\nanswer-{i}"
 
 
+def responder(body: dict):
+    """A tool call for each question, its answer after the result, a summary when a segment rolls
+    (a queue of replies would shift by one at every roll)."""
+    from mcp_tui.llm.prompts import SUMMARY_PROMPT
+    from tests.support.openai_server import call, text, tool_calls
+
+    messages = body["messages"]
+    if messages[0]["content"] == SUMMARY_PROMPT:
+        return text("The user asked how their orders were doing; each had shipped.")
+    order = int(next(m["content"] for m in reversed(messages) if m["role"] == "user").split()[-2])
+    if messages[-1]["role"] == "tool":
+        return text(answer_text(order))
+    return tool_calls(call("u__echo", {"text": f"order {order}"}))
+
+
 async def session(turns: int = TURNS) -> tuple[list[float], float]:
     """Seconds from Enter to the drawn answer, per turn, and the RSS growth in MiB."""
     from mcp_tui.engine.chat_engine import ChatEngine
@@ -30,12 +45,10 @@ async def session(turns: int = TURNS) -> tuple[list[float], float]:
     from mcp_tui.ui.app import McpTuiApp
     from mcp_tui.ui.widgets.prompt_input import PromptInput
     from tests.engine_helpers import engine_settings, unruly_server
-    from tests.support.openai_server import OpenAIServer, call, text, tool_calls
+    from tests.support.openai_server import OpenAIServer
 
     process = psutil.Process()
-    with OpenAIServer() as server:
-        for i in range(turns + 1):  # one warm-up turn
-            server.enqueue(tool_calls(call("u__echo", {"text": f"order {i}"}, id=f"c{i}")), text(answer_text(i)))
+    with OpenAIServer(responder) as server:
         app = McpTuiApp(ChatEngine(engine_settings(server.base_url, persist=False), [unruly_server()]))
         seconds: list[float] = []
         async with app.run_test(size=SIZE) as pilot:

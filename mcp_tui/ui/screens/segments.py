@@ -50,7 +50,7 @@ class SegmentBrowser(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("#", "time", "messages", "tokens", "cost", "summary")
         for seg in self.segments:
-            cost = f"${seg.cost:.4f}" if seg.cost is not None else "—"
+            cost = f"${seg.cost:.4f}" if seg.cost is not None else "no price"
             table.add_row(str(seg.number), time_range(seg), str(len(seg.messages)), short_count(seg.tokens), cost, Text(safe_text(first_line(seg.summary))), key=str(seg.number))
         table.move_cursor(row=len(self.segments) - 1)
         table.focus()

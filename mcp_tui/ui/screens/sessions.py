@@ -15,7 +15,6 @@ from textual.worker import get_current_worker
 
 from mcp_tui.store.session_listing import SessionInfo, mentions
 from mcp_tui.text import safe_text
-from mcp_tui.ui.widgets.token_gauge import short_count
 
 PROBLEMS_SHOWN = 3
 
@@ -75,7 +74,7 @@ class SessionsScreen(ModalScreen[SessionInfo | None]):
         for record in self.shown:
             when = datetime.fromtimestamp(record.started).strftime("%Y-%m-%d %H:%M")
             title = safe_text(record.title) + (" (this one)" if record.session_id == self.current_id else "")
-            tokens = short_count(record.usage.total_tokens) if record.usage else "0"
+            tokens = record.usage.totals_text(record.usage.total_tokens) if record.usage else "0"
             count = str(record.message_count) if record.message_count is not None else size_text(record.size)
             table.add_row(when, Text(title[:60]), Text(safe_text(record.model_label)[:30]), tokens, count)
 

@@ -23,6 +23,7 @@ class ServerRow(ListItem):
         super().__init__(Label(name), classes="server-row")
         self.server_name = name
         self.state = "starting"
+        self.tools_on = True
 
     def show(self, event: ServerStateChanged) -> None:
         if not self.query(Label):  # not mounted yet: states can come faster than the screen
@@ -34,8 +35,12 @@ class ServerRow(ListItem):
         line = Text()
         line.append(f"{STATE_ICON.get(event.state, '?')} ", style="bold")
         line.append(safe_text(event.name))
-        if event.state == "ready":
-            line.append(f"  {event.tool_count} tools", style="dim")
+        self.tools_on = event.tools_on
+        if event.state == "ready" and not event.tools_on:
+            line.append(f"  tools off [t]", style="dim")
+        elif event.state == "ready":
+            noun = "tool" if event.tool_count == 1 else "tools"
+            line.append(f"  {event.tool_count} {noun} · ~{short_count(event.tool_tokens)} tok", style="dim")
         else:
             line.append(f"  {event.state}", style="dim")
         if event.state in ("failed", "exited"):
@@ -46,12 +51,20 @@ class ServerRow(ListItem):
 
 
 class ServerList(ListView):
-    BINDINGS = [Binding("r", "restart", "Restart server")]
+    BINDINGS = [Binding("r", "restart", "Restart server"), Binding("t", "toggle_tools", "Tools on/off")]
 
     class RestartRequested(Message):
         def __init__(self, name: str) -> None:
             super().__init__()
             self.name = name
+
+    class ToolsToggled(Message):
+        """Offer the server's tools to the model, or stop offering them (this session)."""
+
+        def __init__(self, name: str, on: bool) -> None:
+            super().__init__()
+            self.name = name
+            self.on = on
 
     def show(self, event: ServerStateChanged) -> None:
         for row in self.query(ServerRow):
@@ -66,6 +79,11 @@ class ServerList(ListView):
         item = self.highlighted_child
         if isinstance(item, ServerRow) and item.state in ("failed", "exited", "ready", "stopped"):
             self.post_message(self.RestartRequested(item.server_name))
+
+    def action_toggle_tools(self) -> None:
+        item = self.highlighted_child
+        if isinstance(item, ServerRow):
+            self.post_message(self.ToolsToggled(item.server_name, not item.tools_on))
 
 
 def choice_lines(steps: list[Step]) -> Text:
@@ -94,10 +112,13 @@ class Sidebar(VerticalScroll):
         yield Static(Text(self.model_label), id="model")
         if self.steps:
             yield Static(choice_lines(self.steps), id="model-choice")
-        yield Static("tokens", classes="sidebar-heading")
+        yield Static("context", classes="sidebar-heading")
         yield TokenGauge(self.threshold, id="gauge")
+        yield Static("", id="context-detail")
+        yield Static("session", classes="sidebar-heading")
         yield Static("", id="split")
         yield Static("", id="cost")
+        yield Static("", id="turn-cost")
         yield Static("", id="segment")
         yield Static("servers", classes="sidebar-heading")
         yield ServerList(id="servers")
@@ -118,11 +139,27 @@ class Sidebar(VerticalScroll):
     def show_usage(self, stats: TokenUsageStats, threshold: int) -> None:
         self.threshold = threshold
         self.query_one(TokenGauge).show(stats, threshold)
-        self.query_one("#split", Static).update(
-            f"prompt {short_count(stats.prompt_tokens)} · compl. {short_count(stats.completion_tokens)}"
+        detail = Text(f"tools ~{short_count(stats.schema_tokens)}", style="dim")
+        if stats.window:
+            detail.append(f" · window {short_count(stats.window)}", style="dim")
+        self.query_one("#context-detail", Static).update(detail)
+        split = Text(
+            f"{stats.totals_text(stats.total_tokens)} tokens · {stats.requests} req.\n"
+            f"prompt {stats.totals_text(stats.prompt_tokens)} · compl. {stats.totals_text(stats.completion_tokens)}"
         )
-        self.query_one("#cost", Static).update(f"cost   ${stats.estimated_cost:.4f}")
+        if stats.cached_tokens:
+            split.append(f"\ncached {short_count(stats.cached_tokens)}", style="dim")
+        self.query_one("#split", Static).update(split)
+        cost = Text(f"cost   {stats.cost_text()}")
+        if stats.requests:
+            cost.append(f"\n{'reported' if stats.totals_source == 'provider' else '~ estimated' if stats.totals_source == 'estimate' else '~ partly estimated'}", style="dim")
+        self.query_one("#cost", Static).update(cost)
         self.query_one("#segment", Static).update(f"segment {stats.segments} of {stats.segments}")
+
+    def show_turn(self, usage: TokenUsageStats) -> None:
+        """What the last turn's requests cost."""
+        line = f"last turn {usage.totals_text(usage.total_tokens)} · {usage.cost_text()}"
+        self.query_one("#turn-cost", Static).update(Text(line, style="dim"))
 
     def show_saving(self, warning: str | None) -> None:
         """A warning that stays up while the session is not being saved (None: saved again)."""

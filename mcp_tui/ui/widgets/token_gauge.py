@@ -1,4 +1,5 @@
-"""The token gauge: segment tokens against the threshold; yellow from 80 %, red at 100 %.
+"""The token gauge: the context the next request sends against the threshold; yellow from
+80 %, red at 100 %. "~" marks a figure the provider has not reported (an estimate).
 
 Colours come from styles.tcss through the classes `-warn` and `-over`.
 """
@@ -9,18 +10,15 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from mcp_tui.models.usage import TokenUsageStats
+from mcp_tui.models.usage import TokenUsageStats, short_count
 
 BAR = 18
-
-
-def short_count(n: int) -> str:
-    return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
 
 
 class TokenGauge(Widget):
     used: reactive[int] = reactive(0)
     threshold: reactive[int] = reactive(150_000)
+    estimated: reactive[bool] = reactive(True)
 
     def __init__(self, threshold: int = 150_000, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -28,7 +26,8 @@ class TokenGauge(Widget):
 
     def show(self, stats: TokenUsageStats, threshold: int) -> None:
         self.threshold = threshold
-        self.used = stats.segment_tokens
+        self.used = stats.context_tokens
+        self.estimated = stats.context_source != "provider"
 
     def watch_used(self) -> None:
         self._restyle()
@@ -41,7 +40,7 @@ class TokenGauge(Widget):
         return self.used / self.threshold if self.threshold else 0.0
 
     def _restyle(self) -> None:
-        stats = TokenUsageStats(segment_tokens=self.used)
+        stats = TokenUsageStats(context_tokens=self.used)
         self.set_class(stats.approaching_limit(self.threshold) and not stats.exceeded_limit(self.threshold), "-warn")
         self.set_class(stats.exceeded_limit(self.threshold), "-over")
 
@@ -50,5 +49,6 @@ class TokenGauge(Widget):
         text = Text()
         text.append("█" * filled)
         text.append("░" * (BAR - filled), style="dim")
-        text.append(f" {self.fraction * 100:3.0f}%\n{short_count(self.used)} / {short_count(self.threshold)}")
+        mark = "~" if self.estimated else ""
+        text.append(f" {self.fraction * 100:3.0f}%\n{mark}{short_count(self.used)} / {short_count(self.threshold)}")
         return text
