@@ -26,7 +26,8 @@ async def test_an_id_reused_in_a_later_turn_is_answered_in_both(openai_server, m
     engine = await make_engine([unruly_server()])
     first, second = await run(engine, "one"), await run(engine, "two")
     assert [e.result for e in first + second if isinstance(e, ToolCallFinished)] == ["first", "second"]
-    assert first[-1] == TurnFinished(content="one done", rounds=2, at=first[-1].at)
+    assert first[-1] == TurnFinished(content="one done", rounds=2, at=first[-1].at, usage=first[-1].usage)
+    assert first[-1].usage.requests == 2
     assert isinstance(second[-1], TurnFinished) and second[-1].content == "two done"
     # the provider got each result as the answer to its own call
     told = [m["content"] for m in openai_server.requests[-1]["messages"] if m["role"] == "tool"]
