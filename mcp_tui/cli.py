@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.doctor:
         from mcp_tui.doctor import print_doctor
 
-        return print_doctor(settings.resolution, loaded, bundled, log_path)
+        return print_doctor(settings.resolution, loaded, bundled, log_path, api_key=settings.api_key)
     return _run_headless(args, settings, loaded, resume)
 
 

@@ -1,8 +1,8 @@
 """The headless face: `mcp-tui --prompt "…"` runs one turn on the same engine.
 
-The answer streams to stdout; one line per tool call goes to stderr; `--json` prints
-every event as one JSON line on stdout instead. Exit 0 on success, 1 on failure,
-130 when interrupted.
+The answer streams to stdout; the model's thinking and one line per tool call go to stderr;
+`--json` prints every event as one JSON line on stdout instead. Exit 0 on success, 1 on
+failure or when the model refused, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.engine.tool_runner import short_arguments
 from mcp_tui.models.events import (
     Event,
+    ReasoningDelta,
     SavingChanged,
     SegmentRolled,
     ServerStateChanged,
@@ -26,7 +27,9 @@ from mcp_tui.models.events import (
     ToolSchemasLarge,
     TurnFailed,
     TurnFinished,
+    UsageUpdated,
 )
+from mcp_tui.models.messages import stop_hint
 from mcp_tui.text import safe_text
 
 
@@ -34,6 +37,7 @@ class HeadlessPrinter:
     def __init__(self, *, json_mode: bool, out: TextIO, err: TextIO) -> None:
         self.json_mode, self.out, self.err = json_mode, out, err
         self._ended_with_newline = True
+        self._thinking = False  # a thinking line is open on stderr
         self._arguments: dict[str, str] = {}  # call id -> short arguments, for its one stderr line
 
     def __call__(self, event: Event) -> None:
@@ -41,6 +45,16 @@ class HeadlessPrinter:
             self.out.write(event.model_dump_json() + "\n")
             self.out.flush()
             return
+        if isinstance(event, ReasoningDelta):  # thinking goes to stderr: stdout stays the answer
+            if not self._thinking:
+                self.err.write("thinking: ")
+                self._thinking = True
+            self.err.write(safe_text(event.text))
+            self.err.flush()
+            return
+        if self._thinking and not isinstance(event, (UsageUpdated, ServerStateChanged)):
+            self.err.write("\n")
+            self._thinking = False
         if isinstance(event, TextDelta):
             # Also when piped: the file or pager shows it on a terminal later (--json is exact).
             text = safe_text(event.text)
@@ -70,8 +84,10 @@ class HeadlessPrinter:
                 self.out.write("\n")
             if event.cancelled:
                 self._line("(stopped)")
+            if event.refusal:
+                self._line(f"refused: {event.refusal}")
             if event.cut:
-                self._line(f"note: {event.cut}")
+                self._line(f"note: {event.cut}. {stop_hint(event.cut)}")
             self.out.flush()
 
     def _tool_line(self, event: ToolCallFinished | ToolCallFailed, outcome: str) -> None:
@@ -114,7 +130,7 @@ async def run_headless(engine: ChatEngine, prompt: str, *, json_mode: bool = Fal
         async for event in engine.run_turn(prompt):
             printer(event)
             if isinstance(event, TurnFinished):
-                status = 130 if event.cancelled or interrupted else 0
+                status = 130 if event.cancelled or interrupted else 1 if event.refusal else 0
     finally:
         for sig in STOP_SIGNALS:
             try:

@@ -150,3 +150,56 @@ async def test_a_resumed_session_shows_its_figures_before_any_turn(openai_server
         assert stats.context_tokens > 0 and stats.context_source == "estimate"
     finally:
         await resumed.aclose()
+
+
+async def test_the_sidebar_shows_the_reported_figures_unmarked(openai_server):
+    from mcp_tui.models.usage import short_count
+    from mcp_tui.ui.widgets.token_gauge import TokenGauge
+    from tests.ui_helpers import make_app, turn
+
+    openai_server.enqueue(tool_calls(call("u__echo", {"text": "x"}, id="c1")), text("done"))
+    app = make_app(openai_server.base_url, [unruly_server()], approve="auto")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.engine.servers.wait_settled(30)
+        await turn(pilot, "echo x")
+        total = sum(openai_server.prompt_tokens) + sum(count_reply_tokens(r) for r in (tool_calls(call("u__echo", {"text": "x"}, id="c1")), text("done")))
+        split = str(app.query_one("#split").render())
+        assert split.startswith(f"{short_count(total)} tokens · 2 req.") and "~" not in split
+        assert "reported" in str(app.query_one("#cost").render())
+        gauge = app.query_one(TokenGauge)
+        assert not gauge.estimated and gauge.used == app.engine.context.token_stats.context_tokens > 0
+        assert "~" not in str(gauge.render())
+        row = str(app.query_one("ServerRow Label").render())
+        assert "12 tools · ~" in row and " tok" in row
+
+
+def test_json_and_the_session_file_carry_the_figures_and_their_source(tmp_path, openai_server):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.limits import GENEROUS
+
+    replies = [tool_calls(call("u__echo", {"text": "hi"}, id="c1")), text("It said hi.")]
+    openai_server.enqueue(*replies)
+    config = tmp_path / "server_config.json"
+    server = unruly_server()
+    config.write_text(json.dumps({"mcpServers": {"u": {"command": server.command, "args": server.args}}}))
+    env = {**os.environ, "MCP_TUI_HOME": str(tmp_path / "home"), "CHUK_LLM_DISCOVERY_ENABLED": "false"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "gpt-4o", "--api-base", openai_server.base_url,
+         "--api-key", "sk-accounting", "--config", str(config), "--approve", "auto", "--json", "--prompt", "echo hi"],
+        capture_output=True, text=True, timeout=GENEROUS, env=env, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    usage = [e["usage"] for e in lines if e["type"] == "usage_updated"][-1]
+    completion = sum(count_reply_tokens(r) for r in replies)
+    assert (usage["prompt_tokens"], usage["completion_tokens"]) == (sum(openai_server.prompt_tokens), completion)
+    assert (usage["totals_source"], usage["context_source"], usage["window"]) == ("provider", "provider", 128_000)
+    assert usage["cost"] == price_for("openai", "gpt-4o").cost(usage["prompt_tokens"], completion)
+    assert lines[-1]["type"] == "turn_finished" and lines[-1]["usage"]["requests"] == 2
+    (saved,) = (tmp_path / "home" / "data" / "sessions").glob("*.jsonl")
+    records = [json.loads(line) for line in saved.read_text().splitlines()]
+    assert [r["usage"] for r in records if r["type"] == "usage"][-1] == usage

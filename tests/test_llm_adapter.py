@@ -17,7 +17,7 @@ from mcp_tui.llm import (
     StreamText,
     StreamToolCall,
 )
-from mcp_tui.llm.adapter import StreamUsage
+from mcp_tui.llm.adapter import StreamEnd, StreamUsage
 from mcp_tui.llm.errors import from_text
 from tests.support.fixtures import openai_server  # noqa: F401  (until conftest imports it)
 from tests.support.openai_server import (
@@ -50,9 +50,9 @@ def adapter(srv_or_url: OpenAIServer | str, **settings) -> LLMAdapter:
 
 
 async def collect(llm: LLMAdapter, messages=USER, tools=None, *, usage: bool = False) -> list:
-    """The items streamed; the provider's usage item only when asked for (its own tests)."""
+    """The items streamed; the provider's usage and the end mark only when asked for (their own tests)."""
     try:
-        return [item async for item in llm.stream(messages, tools) if usage or not isinstance(item, StreamUsage)]
+        return [item async for item in llm.stream(messages, tools) if usage or not isinstance(item, (StreamUsage, StreamEnd))]
     finally:
         await llm.aclose()
 
@@ -62,8 +62,8 @@ async def test_the_providers_usage_is_asked_for_and_read(openai_server):
     openai_server.enqueue(tool_calls(call("db__list_tables", "")))
     items = await collect(adapter(openai_server), tools=[TABLES_TOOL], usage=True)
     assert openai_server.requests[0]["stream_options"] == {"include_usage": True}
-    usage = items[-1]
-    assert isinstance(usage, StreamUsage)
+    usage, end = items[-2:]
+    assert isinstance(usage, StreamUsage) and end == StreamEnd(finish_reason="tool_calls")
     assert (usage.prompt_tokens, usage.cached_tokens) == (openai_server.prompt_tokens[0], 3)
     assert usage.completion_tokens > 0
 
@@ -76,7 +76,7 @@ async def test_a_server_that_refuses_stream_options_is_asked_again_without():
 
     with OpenAIServer(refuse) as srv:
         llm = adapter(srv)
-        first = [i.text async for i in llm.stream(USER, None)]
+        first = [i.text async for i in llm.stream(USER, None) if isinstance(i, StreamText)]
         assert first == ["fine"] and [i.text for i in await collect(llm)] == ["fine"]
         assert ["stream_options" in r for r in srv.requests] == [True, False, False]  # remembered: refused once only
 
@@ -292,11 +292,12 @@ async def test_unknown_provider_is_a_bad_request():
 
 
 async def test_other_openai_style_provider_with_flag_key(openai_server, monkeypatch):
-    # groq goes through get_client(), whose env-var check we step around without touching os.environ
+    # groq speaks OpenAI's API: it goes through our tapped client, with the key from the flag
     monkeypatch.delenv("GROQ_API_KEY", raising=False)
     openai_server.enqueue(text("hey"), error(401))
     llm = adapter(openai_server, provider="groq", model=None)
-    assert [i async for i in llm.stream(USER, None)] == [StreamText(text="hey")]
+    assert [i async for i in llm.stream(USER, None) if not isinstance(i, (StreamUsage, StreamEnd))] == [StreamText(text="hey")]
+    assert type(llm._client).__name__ == "OpenAIStreamClient" and openai_server.request_headers[0]["authorization"] == "Bearer test-key"
     err, _, _ = await failure(llm)
     assert err.kind == "auth" and err.status == 401 and "GROQ_API_KEY" in err.hint
     assert "GROQ_API_KEY" not in os.environ

@@ -10,6 +10,7 @@ import pytest
 
 from mcp_tui.engine.approval import ApprovalRequest
 from mcp_tui.models.events import (
+    ReasoningDelta,
     ServerStateChanged,
     TextDelta,
     ToolCallFailed,
@@ -282,5 +283,27 @@ def test_first_run_on_the_demo(snap_compare):
     async def run_before(pilot):
         app.handle_engine_event(ready("time", 2))
         app.handle_engine_event(ready("sqlite", 4))
+
+    assert shot(snap_compare, app, run_before)
+
+
+@pytest.mark.parametrize("opened", [False, True])
+def test_thinking_block_and_refusal(snap_compare, opened):
+    app = make_app()
+
+    async def run_before(pilot):
+        servers(app)
+        await user_says(app, "is 9.11 bigger than 9.9?")
+        await feed(
+            app,
+            ReasoningDelta(text="Compare the decimals: 9.11 has 0.11, 9.9 has 0.90. "),
+            ReasoningDelta(text="[bold]0.90 is bigger[/bold], so 9.9 wins."),  # shown literally
+            TextDelta(text="**9.9** is bigger."),
+            TurnFinished(content="9.9 is bigger.", rounds=1),
+        )
+        await user_says(app, "write something hateful")
+        await feed(app, TurnFinished(content="", rounds=1, refusal="I can't help with that."))
+        if opened:
+            await pilot.press("ctrl+r")
 
     assert shot(snap_compare, app, run_before)

@@ -43,6 +43,10 @@ class SegmentInfo(BaseModel):
         return (self.messages[0].at, self.messages[-1].at) if self.messages else None
 
 
+def needs_reasoning_back(provider: str, model: str) -> bool:
+    return provider == "deepseek" or "deepseek" in (model or "").lower()
+
+
 class ChatContext:
     def __init__(
         self,
@@ -122,8 +126,12 @@ class ChatContext:
         interrupted: bool = False,
         stop_reason: str | None = None,
         usage: RequestUsage | None = None,
+        reasoning: str | None = None,
+        refusal: str | None = None,
     ) -> Message:
-        message = self.history.add_assistant_message(content, tool_calls, interrupted=interrupted, stop_reason=stop_reason)
+        message = self.history.add_assistant_message(
+            content, tool_calls, interrupted=interrupted, stop_reason=stop_reason, reasoning=reasoning, refusal=refusal
+        )
         self.tracker.ai_responds(content or "", model=self.model, provider=self.provider, usage=usage)
         return self._added(message)
 
@@ -160,7 +168,16 @@ class ChatContext:
         system = [m.to_llm() for m in self._system_messages()]
         if summary := self.summary_text():
             system.append({"role": "system", "content": summary})
-        return system + [m.to_llm() for m in self.history.messages[self.segment_start :]]
+        segment = [self._wire(m) for m in self.history.messages[self.segment_start :]]
+        return system + segment
+
+    def _wire(self, message: Message) -> dict[str, Any]:
+        wire = message.to_llm()
+        # DeepSeek's thinking models refuse a history whose tool-calling turns lost their
+        # reasoning_content; other providers may refuse the unknown field, so only there.
+        if message.reasoning and message.tool_calls and needs_reasoning_back(self.provider, self.model):
+            wire["reasoning_content"] = message.reasoning
+        return wire
 
     def context_fill(self) -> tuple[int, Source]:
         """Tokens the next request sends (messages, summaries, tool schemas) and their source."""

@@ -19,10 +19,11 @@ from mcp_tui.engine.tool_budget import ToolSetWatch
 from mcp_tui.engine.tool_runner import ToolRunner, split_name
 from mcp_tui.logsetup import StreamMasker, mask_json, mask_secrets
 from mcp_tui.text import SafeStream, safe_text
-from mcp_tui.llm.adapter import StreamStopped, StreamToolCall, StreamUsage
+from mcp_tui.llm.adapter import StreamEnd, StreamReasoning, StreamRefusal, StreamStopped, StreamToolCall, StreamUsage
 from mcp_tui.llm.errors import ProviderError
 from mcp_tui.models.events import (
     Event,
+    ReasoningDelta,
     SegmentRolled,
     TextDelta,
     ToolCallRequested,
@@ -61,6 +62,7 @@ class Conversation:
         self._task: asyncio.Task | None = None
         self.tool_watch = ToolSetWatch()
         self._last_usage = None
+        self.refusal: str | None = None  # what the last request's model declined with
 
     @property
     def busy(self) -> bool:
@@ -134,7 +136,8 @@ class Conversation:
                     continue
                 calls = self._calls
                 if not calls:
-                    final = TurnFinished(content=mask_secrets(safe_text(content)), rounds=self._rounds, cut=stop_note(stopped))
+                    refused = mask_secrets(safe_text(self.refusal)) if self.refusal else None
+                    final = TurnFinished(content=mask_secrets(safe_text(content)), rounds=self._rounds, cut=stop_note(stopped), refusal=refused)
                     break
                 self._answer = []
                 await runner.run_all(calls, cut=stop_note(stopped))
@@ -185,9 +188,19 @@ class Conversation:
         self._inflight = (self.context.context_fill()[0], sent, schema)
         used = self.context.history.tool_call_ids()
         self._answer, self._calls, stopped, reported = [], [], None, None
+        thinking, refusal = [], []
+        shown_thinking = (SafeStream(), StreamMasker())  # reasoning is cleaned as the answer is
         async for item in self.llm.stream(messages, tools or None):
             if isinstance(item, StreamUsage):
                 reported = item
+            elif isinstance(item, StreamReasoning):
+                thinking.append(item.text)
+                if shown := shown_thinking[1].feed(shown_thinking[0].feed(item.text)):
+                    emit(ReasoningDelta(text=shown))
+            elif isinstance(item, StreamRefusal):
+                refusal.append(item.text)
+            elif isinstance(item, StreamEnd):
+                pass
             elif isinstance(item, StreamStopped):  # the provider cut the answer
                 stopped = item.finish_reason
             elif isinstance(item, StreamToolCall):
@@ -204,10 +217,15 @@ class Conversation:
                 if shown := self._masker.feed(self._escapes.feed(item.text)):
                     emit(TextDelta(text=shown))
         self._flush_shown(emit)
-        content = "".join(self._answer)
-        usage = self._usage(reported, content)
+        if rest := shown_thinking[1].feed(shown_thinking[0].flush()) + shown_thinking[1].flush():
+            emit(ReasoningDelta(text=rest))
+        content, reasoning = "".join(self._answer), "".join(thinking)
+        self.refusal = "".join(refusal) or None
+        usage = self._usage(reported, content + reasoning + (self.refusal or ""))
         # The assistant message with its tool_calls goes in before any tool runs.
-        await self.context.add_assistant_message(content or (None if self._calls else ""), self._calls or None, stop_reason=stopped, usage=usage)
+        await self.context.add_assistant_message(
+            content or (None if self._calls else ""), self._calls or None, stop_reason=stopped, usage=usage, reasoning=reasoning, refusal=self.refusal
+        )
         emit(await self.usage_event())
         return content, stopped
 

@@ -26,6 +26,23 @@ IDLE_TIMEOUT = 60.0  # seconds of silence between chunks, once the answer has be
 
 # Providers whose client is plain OpenAILLMClient get our fixed subclass instead.
 _OPENAI_CLASS = "chuk_llm.llm.providers.openai_client:OpenAILLMClient"
+# Providers whose API is OpenAI's chat completions: they go through that subclass too, so each
+# gets usage, reasoning, refusals and finish reasons read the same way. chuk-llm's own clients
+# for them drop those, and its mistral client does not import with mistralai 3.x.
+OPENAI_COMPATIBLE = {
+    "groq": None,
+    "mistral": "https://api.mistral.ai/v1",
+    "openrouter": None,
+    "perplexity": None,
+}
+# chuk-llm client classes we replace with a tapped subclass ("module:Class"), for providers with
+# their own wire format (filled in as each tap is written).
+NATIVE_TAPS: dict[str, str] = {
+    "chuk_llm.llm.providers.anthropic_client:AnthropicLLMClient": "mcp_tui.llm.anthropic_tap:AnthropicTap",
+    "chuk_llm.llm.providers.gemini_client:GeminiLLMClient": "mcp_tui.llm.gemini_tap:GeminiTap",
+    "chuk_llm.llm.providers.ollama_client:OllamaLLMClient": "mcp_tui.llm.ollama_tap:OllamaTap",
+    "chuk_llm.llm.providers.azure_openai_client:AzureOpenAILLMClient": "mcp_tui.llm.azure_client:AzureStreamClient",
+}
 
 
 class LLMSettings(BaseModel):
@@ -72,7 +89,27 @@ class StreamUsage(BaseModel):
         )
 
 
-StreamItem = StreamText | StreamToolCall | StreamStopped | StreamUsage
+class StreamReasoning(BaseModel):
+    """The model's thinking, as the provider streams it (DeepSeek's reasoning_content, Groq's
+    and Ollama's reasoning, Mistral's thinking parts)."""
+
+    text: str
+
+
+class StreamRefusal(BaseModel):
+    """The model declined to answer (OpenAI's `delta.refusal`)."""
+
+    text: str
+
+
+class StreamEnd(BaseModel):
+    """The stream is complete; `finish_reason` as the provider gave it (None: it gave none,
+    e.g. Snowflake Cortex, or a chuk-llm client that does not pass it on). Always last."""
+
+    finish_reason: str | None = None
+
+
+StreamItem = StreamText | StreamToolCall | StreamStopped | StreamUsage | StreamReasoning | StreamRefusal | StreamEnd
 _CUT_REASONS = ("length", "content_filter")
 
 
@@ -142,11 +179,12 @@ class LLMAdapter:
             )
         if not self.model:
             raise ProviderError(f"{self.provider} has no default model.", "bad_request", hint="Pass --model.")
-        if config.client_class == _OPENAI_CLASS:
+        if config.client_class == _OPENAI_CLASS or self.provider in OPENAI_COMPATIBLE:
             from mcp_tui.llm.openai_client import OpenAIStreamClient
 
             # Built directly: get_client() insists on the env var even when a key is given.
-            return OpenAIStreamClient(self.model, key, self.api_base, max_retries=self.max_retries)
+            base = self.api_base or OPENAI_COMPATIBLE.get(self.provider)
+            return OpenAIStreamClient(self.model, key, base, max_retries=self.max_retries)
         client = self._other_client(config, key)
         sdk = getattr(client, "client", None)
         if self.max_retries is not None and hasattr(sdk, "with_options"):
@@ -156,6 +194,8 @@ class LLMAdapter:
     def _other_client(self, config: Any, key: str | None) -> Any:
         from chuk_llm.llm.client import get_client
 
+        if config.client_class in NATIVE_TAPS:  # our tapped subclass of chuk-llm's client
+            return _construct(NATIVE_TAPS[config.client_class], model=self.model, api_key=key, api_base=self.api_base)
         try:
             # use_cache=False: a cached client stays bound to the first event loop
             return get_client(self.provider, model=self.model, api_base=self.settings.api_base, api_key=key, use_cache=False)
@@ -163,11 +203,7 @@ class LLMAdapter:
             if key is None or "Missing API key" not in str(exc):
                 raise ProviderError(str(exc), "bad_request", hint="Check --provider, --model and --api-base.") from exc
         # The key came from a flag, not the env var get_client() checks: build it ourselves.
-        module, _, name = config.client_class.partition(":")
-        cls = getattr(importlib.import_module(module), name)
-        accepted = inspect.signature(cls).parameters
-        args = {"model": self.model, "api_key": key, "api_base": self.api_base}
-        return cls(**{k: v for k, v in args.items() if k in accepted})
+        return _construct(config.client_class, model=self.model, api_key=key, api_base=self.api_base)
 
     async def stream(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> AsyncIterator[StreamItem]:
         """Text and tool calls as they come; raises ProviderError (also for a cut-off answer)."""
@@ -180,6 +216,7 @@ class LLMAdapter:
             log.exception("request refused before sending")
             raise ProviderError(f"The request could not be built: {exc}", "bad_request", hint=hint_for("bad_request")) from exc
         try:
+            ended = None
             async for chunk in _until_idle(chunks, self.idle_timeout):
                 if chunk.get("error"):
                     raise from_text(str(chunk.get("response") or ""), **ctx)
@@ -187,8 +224,14 @@ class LLMAdapter:
                     yield StreamUsage.from_wire(chunk["usage"])
                 if chunk.get("finish_reason") in _CUT_REASONS:
                     yield StreamStopped(finish_reason=chunk["finish_reason"])
+                if chunk.get("end"):
+                    ended = StreamEnd(finish_reason=chunk.get("finish_reason"))
+                if chunk.get("reasoning"):
+                    yield StreamReasoning(text=chunk["reasoning"])
+                if chunk.get("refusal"):
+                    yield StreamRefusal(text=chunk["refusal"])
                 if chunk.get("response"):
-                    yield StreamText(text=chunk["response"])
+                    yield StreamText(text=_as_text(chunk["response"]))
                 for call in chunk.get("tool_calls") or []:
                     function = call.get("function") or {}
                     yield StreamToolCall(
@@ -196,6 +239,7 @@ class LLMAdapter:
                         name=function.get("name") or "",
                         arguments=_arguments_text(function.get("arguments")),
                     )
+            yield ended or StreamEnd(finish_reason=None)
         except ProviderError:
             raise
         except Exception as exc:
@@ -241,6 +285,23 @@ async def _until_idle(chunks: AsyncIterator[dict], idle: float) -> AsyncIterator
             ) from None
         first = False
         yield chunk
+
+
+def _construct(client_class: str, **args: Any) -> Any:
+    """A client from its "module:Class", given the arguments its constructor takes."""
+    module, _, name = client_class.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    accepted = inspect.signature(cls).parameters
+    return cls(**{k: v for k, v in args.items() if k in accepted})
+
+
+def _as_text(response: Any) -> str:
+    """Text however a chuk-llm client hands it over: a list of parts is joined, never repr'd."""
+    if isinstance(response, str):
+        return response
+    if isinstance(response, list):
+        return "".join(p.get("text", "") for p in response if isinstance(p, dict) and p.get("type", "text") == "text")
+    return str(response)
 
 
 def _arguments_text(arguments: Any) -> str:

@@ -133,6 +133,12 @@ def from_exception(exc: BaseException, *, key_env: str | None = None, api_base: 
         detail = re.sub(r"^Error code: \d{3} - ", "", detail)
         return _error(kind_for_status(status), detail, status, _retry_after(getattr(response, "headers", None)), **ctx)
     name = type(exc).__name__
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict) and (isinstance(body.get("status_code"), int) or body.get("type") == "invalid_request_error"):
+        # An error event in the middle of a stream (Groq): its body says what HTTP would have.
+        status = body["status_code"] if isinstance(body.get("status_code"), int) else 400
+        detail = str(body.get("message") or getattr(exc, "message", None) or exc)
+        return _error(kind_for_status(status), detail, status, None, **ctx)
     cause = exc.__cause__ or exc.__context__
     if name in ("APIConnectionError", "APITimeoutError") or any(w in str(exc).lower() for w in _CONNECTION_WORDS):
         detail = str(exc)

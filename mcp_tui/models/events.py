@@ -25,6 +25,13 @@ class TextDelta(Event):
     text: str
 
 
+class ReasoningDelta(Event):
+    """A piece of the model's thinking, streamed before (or between) its answer."""
+
+    type: Literal["reasoning_delta"] = "reasoning_delta"
+    text: str
+
+
 class ToolCallEvent(Event):
     call_id: str
     server: Shown
@@ -93,6 +100,7 @@ class TurnFinished(Event):
     cancelled: bool = False
     cut: Shown | None = None  # why the answer is incomplete when the provider cut it (finish_reason length)
     usage: TokenUsageStats | None = None  # this turn's requests: tokens and cost
+    refusal: Shown | None = None  # the model declined to answer, in its words
 
 
 class TurnFailed(Event):
@@ -143,6 +151,7 @@ class ServerStateChanged(Event):
 AnyEvent = Annotated[
     Union[
         TextDelta,
+        ReasoningDelta,
         ToolCallRequested,
         ToolCallAwaitingApproval,
         ToolCallStarted,

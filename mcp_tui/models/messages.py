@@ -59,6 +59,8 @@ class Message(BaseModel):
     # and when the message was added (for the segment browser's time ranges).
     interrupted: bool = False
     stop_reason: str | None = None  # the provider's finish_reason when it cut the answer ("length")
+    reasoning: str | None = None  # the model's thinking, kept; sent back only where a provider needs it
+    refusal: str | None = None  # the model declined (OpenAI's refusal): sent back as the content
     at: float = Field(default_factory=time.time)
     # (encoding, tokens) as sent: counted once, by the context meter
     _tokens: tuple[str, int] | None = PrivateAttr(default=None)
@@ -67,7 +69,7 @@ class Message(BaseModel):
         msg: dict[str, Any] = {"role": self.role.value}
         if self.role is MessageRole.ASSISTANT:
             # Some servers' templates fail on a missing content: send "" rather than drop it.
-            msg["content"] = self.content or ""
+            msg["content"] = self.content or self.refusal or ""
             if self.tool_calls:
                 msg["tool_calls"] = [tc.to_llm() for tc in self.tool_calls]
         else:
@@ -86,9 +88,20 @@ _STOP_NOTES = {
 }
 
 
+_STOP_HINTS = {
+    "length": 'The answer hit the output limit: say "go on" for the rest, or ask for a shorter answer.',
+    "content_filter": "The provider's filter stopped the answer: rephrase the request, or ask another model.",
+}
+
+
 def stop_note(finish_reason: str | None) -> str | None:
     """What to tell the user about an answer the provider cut; None for a complete one."""
     return _STOP_NOTES.get(finish_reason or "")
+
+
+def stop_hint(note: str | None) -> str:
+    """What to do next about a cut answer, from its note."""
+    return next((hint for reason, hint in _STOP_HINTS.items() if note and reason in note), "")
 
 
 class HistoryError(ValueError):
@@ -108,6 +121,8 @@ class ConversationHistory(BaseModel):
         *,
         interrupted: bool = False,
         stop_reason: str | None = None,
+        reasoning: str | None = None,
+        refusal: str | None = None,
     ) -> Message:
         return self._add(
             Message(
@@ -116,6 +131,8 @@ class ConversationHistory(BaseModel):
                 tool_calls=list(tool_calls or []),
                 interrupted=interrupted or stop_reason is not None,
                 stop_reason=stop_reason,
+                reasoning=reasoning or None,
+                refusal=refusal or None,
             )
         )
 

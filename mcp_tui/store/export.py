@@ -66,6 +66,10 @@ def to_markdown(
             out += ["## You", "", message.content or "", ""]
         elif message.role is MessageRole.ASSISTANT:
             out += ["## Assistant" + (" (stopped)" if message.interrupted else ""), ""]
+            if message.reasoning:
+                out += ["> **Thinking**", ">", *[f"> {line}" for line in message.reasoning.splitlines()], ""]
+            if message.refusal:
+                out += [f"**Refused:** {message.refusal}", ""]
             if message.content:
                 out += [message.content, ""]
             for call in message.tool_calls:

@@ -27,6 +27,7 @@ from mcp_tui.models.events import (
     SavingChanged,
     SegmentRolled,
     ServerStateChanged,
+    ReasoningDelta,
     TextDelta,
     ToolCallAwaitingApproval,
     ToolCallFailed,
@@ -47,6 +48,8 @@ from mcp_tui.ui.screens.segments import SegmentBrowser
 from mcp_tui.ui.screens.sessions import SessionsScreen
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.slash_actions import SlashActions
+from mcp_tui.models.messages import stop_hint
+from mcp_tui.ui.widgets.thinking import ThinkingBlock
 from mcp_tui.ui.widgets.chat import (
     AssistantMessage,
     EarlierMessages,
@@ -83,6 +86,7 @@ class McpTuiApp(SlashActions, App[int]):
         Binding("ctrl+t", "focus_timeline", "Timeline"),
         Binding("ctrl+l", "focus_prompt", "Prompt", show=False),
         Binding("ctrl+y", "copy_answer", "Copy answer"),
+        Binding("ctrl+r", "toggle_thinking", "Thinking", show=False),
         Binding("ctrl+g", "segments", "Segments"),
         Binding("ctrl+o", "sessions", "Sessions"),
         Binding("f1", "help", "Help"),
@@ -113,6 +117,7 @@ class McpTuiApp(SlashActions, App[int]):
         self.notices = notices or []
         self.log_path = log_path
         self._answer: AssistantMessage | None = None
+        self._thinking: ThinkingBlock | None = None  # the block the current thinking streams into
         self._earlier: list = []  # saved messages not drawn yet (see show_history)
         self._head_shown = False
         self._history_label = ""
@@ -269,6 +274,7 @@ class McpTuiApp(SlashActions, App[int]):
         """Old turns leave the DOM; the marker above the rest brings them back (Home, click),
         as for a resumed session."""
         transcript = self.query_one(Transcript)
+        await transcript.settle()
         pruned = await transcript.prune()
         if not pruned:
             return
@@ -283,12 +289,20 @@ class McpTuiApp(SlashActions, App[int]):
     async def on_turn_event(self, event: Event) -> None:
         transcript = self.query_one(Transcript)
         timeline = self.query_one(ToolTimeline)
-        if isinstance(event, TextDelta):
+        if isinstance(event, ReasoningDelta):
+            if self._thinking is None:
+                await self._close_answer()
+                self._thinking = ThinkingBlock()
+                await transcript.add(self._thinking)
+            self._thinking.append_text(event.text)
+        elif isinstance(event, TextDelta):
+            self._thinking = None  # the answer began: the next thinking is a new block
             if self._answer is None:
                 self._answer = AssistantMessage(self.engine.context.model_label)
                 await transcript.add(self._answer)
             self._answer.append_text(event.text)
         elif isinstance(event, ToolCallRequested):
+            self._thinking = None
             await self._close_answer()
             record = ToolRecord(event.call_id, event.server, event.tool, event.arguments, event.raw_arguments, requested_at=event.at)
             timeline.add_call(record)
@@ -322,8 +336,11 @@ class McpTuiApp(SlashActions, App[int]):
             if self._answer is not None:
                 self.last_answer = self._answer.text or self.last_answer
             await self._close_answer(interrupted=event.cancelled or event.cut is not None)
+            self._thinking = None
+            if event.refusal:
+                await transcript.add(ErrorNote(f"The model declined to answer: {event.refusal}", "Rephrase the request, or ask another model."))
             if event.cut:
-                await transcript.add(ErrorNote(event.cut, 'Say "go on" for the rest, or ask for a shorter answer.'))
+                await transcript.add(ErrorNote(event.cut, stop_hint(event.cut)))
         elif isinstance(event, ToolSchemasLarge):
             await self.note(event.message, "tools")
         elif isinstance(event, TurnFailed):
@@ -421,6 +438,14 @@ class McpTuiApp(SlashActions, App[int]):
     def action_stop(self) -> None:
         if not self.engine.cancel():
             self.query_one(PromptInput).focus()
+
+    def action_toggle_thinking(self) -> None:
+        """Open (or close) the model's latest thinking."""
+        blocks = self.query(ThinkingBlock)
+        if blocks:
+            blocks.last().toggle()
+        else:
+            self.notify("No thinking to show: this model sent none.", markup=False)
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one(Sidebar)
@@ -544,6 +569,10 @@ class McpTuiApp(SlashActions, App[int]):
             if message.role.value == "user":
                 widgets.append(UserMessage(message.content or ""))
             elif message.role.value == "assistant":
+                if message.reasoning:
+                    widgets.append(ThinkingBlock(message.reasoning))
+                if message.refusal and not message.content:
+                    widgets.append(ErrorNote(f"The model declined to answer: {message.refusal}", ""))
                 if message.content:
                     answer = SavedAnswer if light else AssistantMessage
                     widgets.append(answer(label, message.content, interrupted=message.interrupted))

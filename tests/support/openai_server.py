@@ -85,7 +85,17 @@ class Cut:
     graceful: bool = False  # end the HTTP body properly (still no [DONE]) instead of dropping
 
 
-Reply = Text | ToolCalls | Error | Cut
+@dataclass
+class Replay:
+    """A recorded response body served byte for byte (tests/replays/streams), on any POST
+    path: OpenAI's, Anthropic's /v1/messages, Gemini's :streamGenerateContent, Ollama's /api/chat."""
+
+    body: bytes
+    content_type: str = "text/event-stream"
+    piece: int = 97  # bytes per HTTP chunk: events arrive split, as over a real network
+
+
+Reply = Text | ToolCalls | Error | Cut | Replay
 Responder = Callable[[dict[str, Any]], Reply]
 
 
@@ -319,6 +329,17 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        owner = self.server.owner
+        if owner._replays:  # a recorded body, whatever the provider's path
+            with owner._lock:
+                replay = owner._replays.popleft()
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = {}
+            owner._record(body, {k.lower(): v for k, v in self.headers.items()}, 0, path=self.path)
+            self._replay(replay)
+            return
         if not self.path.rstrip("/").endswith("/chat/completions"):
             self._json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
             return
@@ -327,7 +348,6 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._json(400, {"error": {"message": "body is not JSON", "type": "invalid_request_error"}})
             return
-        owner = self.server.owner
         prompt = count_request_tokens(body)
         owner._record(body, {k.lower(): v for k, v in self.headers.items()}, prompt)
         # an over-long request is refused before any reply is taken, as the real API never answers it
@@ -346,6 +366,16 @@ class _Handler(BaseHTTPRequestHandler):
             asked = isinstance(body.get("stream_options"), dict) and body["stream_options"].get("include_usage")
             reported = owner._usage(reply, prompt) if asked and not isinstance(reply, Cut) else None
             self._stream(reply, model, reported)
+
+    def _replay(self, replay: Replay) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", replay.content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for i in range(0, len(replay.body), replay.piece):
+            self._write_chunk(replay.body[i : i + replay.piece])
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
 
     def _json(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
@@ -429,6 +459,8 @@ class OpenAIServer:
         self.cached_tokens = cached_tokens
         self._lock = threading.Lock()
         self._replies: deque[Reply] = deque()
+        self._replays: deque[Replay] = deque()  # recorded bodies: served first, on any path
+        self.paths: list[str] = []  # the path of each request
         self._requests: list[dict[str, Any]] = []
         self._headers: list[dict[str, str]] = []
         self._prompt_tokens: list[int] = []
@@ -471,7 +503,8 @@ class OpenAIServer:
 
     def enqueue(self, *replies: Reply) -> None:
         with self._lock:
-            self._replies.extend(replies)
+            for reply in replies:
+                (self._replays if isinstance(reply, Replay) else self._replies).append(reply)
 
     def wait_dropped(self, timeout: float = GENEROUS) -> bool:
         """True once a client closed a stream before its end."""
@@ -493,8 +526,9 @@ class OpenAIServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _record(self, body: dict, headers: dict[str, str], prompt: int) -> None:
+    def _record(self, body: dict, headers: dict[str, str], prompt: int, path: str = "/v1/chat/completions") -> None:
         with self._lock:
+            self.paths.append(path)
             self._requests.append(body)
             self._headers.append(headers)
             self._prompt_tokens.append(prompt)

@@ -27,6 +27,9 @@ CHARS_PER_SECOND_OF_DELAY = 200_000
 # Turns of a live session kept as full widgets: older ones leave the DOM (Home or the marker
 # brings them back, drawn light), so turn 400 costs what turn 1 did.
 LIVE_TURNS = 30
+# Answers this many turns back are redrawn as one light widget each: a Markdown widget is a
+# tree of block widgets, and every layout pass while an answer streams walks them all.
+SETTLED_AFTER = 2
 
 
 class Transcript(VerticalScroll):
@@ -75,6 +78,20 @@ class Transcript(VerticalScroll):
         if widgets:
             await self.remove_children([w for w in widgets if w.parent is self])
         return messages
+
+    async def settle(self) -> None:
+        """The answers of the turn SETTLED_AFTER back become SavedAnswers (empty ones go)."""
+        if len(self._turns) <= SETTLED_AFTER:
+            return
+        widgets, _ = self._turns[-SETTLED_AFTER - 1]
+        for i, widget in enumerate(widgets):
+            if not isinstance(widget, AssistantMessage) or widget.parent is not self:
+                continue
+            if widget.text:
+                light = SavedAnswer(str(widget.border_title or "assistant"), widget.text, interrupted=widget.has_class("interrupted"))
+                await self.mount(light, before=widget)
+                widgets[i] = light
+            await widget.remove()
 
     def oldest_live(self):
         """The first widget of the oldest turn still drawn in full, if any."""

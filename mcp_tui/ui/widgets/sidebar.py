@@ -143,16 +143,19 @@ class Sidebar(VerticalScroll):
         if stats.window:
             detail.append(f" · window {short_count(stats.window)}", style="dim")
         self.query_one("#context-detail", Static).update(detail)
-        split = Text(
-            f"{stats.totals_text(stats.total_tokens)} tokens · {stats.requests} req.\n"
-            f"prompt {stats.totals_text(stats.prompt_tokens)} · compl. {stats.totals_text(stats.completion_tokens)}"
-        )
-        if stats.cached_tokens:
-            split.append(f"\ncached {short_count(stats.cached_tokens)}", style="dim")
+        if not stats.requests:  # nothing sent yet: nothing to count, nothing to mark
+            split, cost = Text("no requests yet", style="dim"), Text("cost   —")
+        else:
+            split = Text(
+                f"{stats.totals_text(stats.total_tokens)} tokens · {stats.requests} req.\n"
+                f"prompt {stats.totals_text(stats.prompt_tokens)} · compl. {stats.totals_text(stats.completion_tokens)}"
+            )
+            if stats.cached_tokens:
+                split.append(f"\ncached {short_count(stats.cached_tokens)}", style="dim")
+            cost = Text(f"cost   {stats.cost_text()}")
+            source = {"provider": "reported", "estimate": "~ estimated", "mixed": "~ partly estimated"}[stats.totals_source]
+            cost.append(f"\n{source}", style="dim")
         self.query_one("#split", Static).update(split)
-        cost = Text(f"cost   {stats.cost_text()}")
-        if stats.requests:
-            cost.append(f"\n{'reported' if stats.totals_source == 'provider' else '~ estimated' if stats.totals_source == 'estimate' else '~ partly estimated'}", style="dim")
         self.query_one("#cost", Static).update(cost)
         self.query_one("#segment", Static).update(f"segment {stats.segments} of {stats.segments}")
 
