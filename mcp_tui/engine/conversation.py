@@ -96,11 +96,11 @@ class Conversation:
         runner = ToolRunner(self.context, self.servers, self.policy, emit)
         # What the faces are shown is cleaned of escape sequences and secrets (also when split
         # across pieces); the history keeps the model's words as they were.
-        self._escapes, self._masker = SafeStream(), StreamMasker()
+        self._shown = _Shown()
         before = self.context.tracker.totals.model_copy()
         final: Event
         try:
-            tools = await self.refresh_tools(emit)
+            await self.refresh_tools(emit)  # the schemas' tokens count in the roll decision
             # On a turn boundary, before the request would pass the threshold: no call is cut off.
             if self.context.should_roll(adding=self.context.text_tokens(text)):
                 await self._roll(emit, "the next request would pass the token threshold")
@@ -189,13 +189,13 @@ class Conversation:
         used = self.context.history.tool_call_ids()
         self._answer, self._calls, stopped, reported = [], [], None, None
         thinking, refusal = [], []
-        shown_thinking = (SafeStream(), StreamMasker())  # reasoning is cleaned as the answer is
+        shown_thinking = _Shown()  # reasoning is cleaned as the answer is
         async for item in self.llm.stream(messages, tools or None):
             if isinstance(item, StreamUsage):
                 reported = item
             elif isinstance(item, StreamReasoning):
                 thinking.append(item.text)
-                if shown := shown_thinking[1].feed(shown_thinking[0].feed(item.text)):
+                if shown := shown_thinking.feed(item.text):
                     emit(ReasoningDelta(text=shown))
             elif isinstance(item, StreamRefusal):
                 refusal.append(item.text)
@@ -214,10 +214,10 @@ class Conversation:
                 emit(_requested(call, self.servers))
             elif item.text:
                 self._answer.append(item.text)
-                if shown := self._masker.feed(self._escapes.feed(item.text)):
+                if shown := self._shown.feed(item.text):
                     emit(TextDelta(text=shown))
         self._flush_shown(emit)
-        if rest := shown_thinking[1].feed(shown_thinking[0].flush()) + shown_thinking[1].flush():
+        if rest := shown_thinking.flush():
             emit(ReasoningDelta(text=rest))
         content, reasoning = "".join(self._answer), "".join(thinking)
         self.refusal = "".join(refusal) or None
@@ -249,7 +249,7 @@ class Conversation:
         emit(await self.usage_event())
 
     def _flush_shown(self, emit) -> None:
-        if rest := self._masker.feed(self._escapes.flush()) + self._masker.flush():
+        if rest := self._shown.flush():
             emit(TextDelta(text=rest))
 
     async def _keep_partial(self, runner: ToolRunner) -> None:
@@ -262,6 +262,20 @@ class Conversation:
             await runner.answer_pending(self._calls)
         elif self._answer:
             await self.context.add_assistant_message("".join(self._answer), interrupted=True, usage=usage)
+
+
+class _Shown:
+    """Streamed model text as the faces may show it: escape sequences and secrets removed, also
+    when split across pieces (what is held back comes out with `flush`)."""
+
+    def __init__(self) -> None:
+        self._escapes, self._masker = SafeStream(), StreamMasker()
+
+    def feed(self, text: str) -> str:
+        return self._masker.feed(self._escapes.feed(text))
+
+    def flush(self) -> str:
+        return self._masker.feed(self._escapes.flush()) + self._masker.flush()
 
 
 def _requested(call: ToolCall, servers: Any) -> ToolCallRequested:
