@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -11,6 +12,10 @@ from mcp_tui.text import Shown
 
 Transport = Literal["stdio", "http", "sse"]
 MASK = "•••"
+# A `${VAR}` left in a value was not expanded (the variable is missing, so the server does
+# not start): the value names the variable and holds no secret, and the reason shown for
+# the server must keep that name readable.
+_PLACEHOLDER = re.compile(r"\$\{[^{}]*\}")
 
 
 class ServerConfig(BaseModel):
@@ -32,7 +37,9 @@ class ServerConfig(BaseModel):
 
     def secret_values(self) -> set[str]:
         """Values that must never reach a log, a session file or the screen."""
-        return {v for v in (*self.env.values(), *self.headers.values()) if v}
+        values = (*self.env.values(), *self.headers.values())
+        unexpanded = self.config_error is not None  # a missing variable: the entry never starts
+        return {v for v in values if v and not (unexpanded and _PLACEHOLDER.search(v))}
 
     def redacted(self) -> dict:
         """A dump safe to print: env and header values masked."""

@@ -215,8 +215,8 @@ class McpTuiApp(SlashActions, App[int]):
         if sidebar.model_label != self.engine.context.model_label:  # start() fell back to another model
             sidebar.set_model(self.engine.context.model_label)
             self._show_title()
-        for status in self.engine.servers.statuses():
-            self.query_one(ServerList).show(self.engine.server_event(status))
+        self._show_server_states()
+        self.run_worker(self._reconcile_servers(self.engine), group="servers")
         resumed = len(self.engine.context.history.messages) > 1
         previewed, self._preview = self._preview is not None, None  # drawn already, before the engine was there
         if resumed and not previewed:
@@ -226,6 +226,17 @@ class McpTuiApp(SlashActions, App[int]):
         if resumed:  # the saved totals and the context of what is resumed, before any turn
             self.query_one(Sidebar).show_usage(self.engine.context.token_stats, self.engine.context.token_threshold)
         return resumed
+
+    def _show_server_states(self) -> None:
+        for status in self.engine.servers.statuses():
+            self.query_one(ServerList).show(self.engine.server_event(status))
+
+    async def _reconcile_servers(self, engine: ChatEngine) -> None:
+        """Once every server has settled, the sidebar shows their real states, whatever
+        became of the events on the way (a server may fail before its row exists)."""
+        await engine.servers.wait_settled()
+        if self.is_running and engine is self.engine:
+            self._show_server_states()
 
     def _show_title(self) -> None:
         names = ", ".join(s.name for s in self.engine.servers.statuses())
@@ -396,6 +407,10 @@ class McpTuiApp(SlashActions, App[int]):
 
     @on(ServerList.RestartRequested)
     def restart_server(self, message: ServerList.RestartRequested) -> None:
+        status = next((s for s in self.engine.servers.statuses() if s.name == message.name), None)
+        if status is not None and status.state.value == "starting":
+            self.notify(f"{message.name} is still starting.", markup=False)
+            return
         self.notify(f"Restarting {message.name}…", markup=False)
         self.run_worker(self.engine.restart_server(message.name), group="servers")
 

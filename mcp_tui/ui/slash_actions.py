@@ -13,6 +13,10 @@ from mcp_tui.store.export import from_json, to_json, to_markdown
 from mcp_tui.text import safe_text
 from mcp_tui.ui.commands import Command
 from mcp_tui.ui.widgets.chat import Transcript
+from mcp_tui.words import clip_words, plural
+
+# A tool's readOnlyHint: a server that says nothing leaves it unknown (and it may write).
+READ_ONLY = {True: "yes", False: "no", None: "not said"}
 
 
 class SlashActions:
@@ -28,17 +32,19 @@ class SlashActions:
             table.add_column(column)
         tools = self.engine.servers.tools()
         for tool in tools:
-            summary = tool.description.strip().splitlines()[0][:70] if tool.description.strip() else ""
-            table.add_row(Text(safe_text(f"{tool.server}.{tool.name}")), "yes" if tool.read_only else "", Text(safe_text(summary)))
-        await self.note(table if tools else Text("No tools: no server is ready. /servers shows why."), f"{len(tools)} tools")
+            summary = clip_words(tool.description.strip().splitlines()[0], 70) if tool.description.strip() else ""
+            table.add_row(Text(safe_text(f"{tool.server}.{tool.name}")), READ_ONLY[tool.read_only], Text(safe_text(summary)))
+        await self.note(table if tools else Text("No tools: no server is ready. /servers shows why."), plural(len(tools), "tool"))
 
     async def action_show_servers(self) -> None:
         lines = Text()
         for status in self.engine.servers.statuses():
-            state = status.state.value
-            lines.append(f"{status.name}: {state}, {status.tool_count} tools")
-            if status.reason:
-                lines.append(f" — {safe_text(status.reason)}")
+            event = self.engine.server_event(status)  # its reason masked, as the sidebar shows it
+            lines.append(f"{event.name}: {event.state}")
+            if event.state == "ready":
+                lines.append(f", {plural(event.tool_count, 'tool')}")
+            if event.reason:
+                lines.append(f" — {safe_text(event.reason)}")
             lines.append("\n")
         await self.note(lines if lines else Text("No servers configured. See the README: Configuring MCP servers."), "servers")
 

@@ -13,41 +13,56 @@ from mcp_tui.models.provider import Step
 from mcp_tui.models.events import ServerStateChanged
 from mcp_tui.models.usage import TokenUsageStats
 from mcp_tui.text import safe_text
+from mcp_tui.words import plural
 from mcp_tui.ui.widgets.token_gauge import TokenGauge, short_count
 
 STATE_ICON = {"ready": "●", "starting": "◌", "failed": "✗", "exited": "✗", "stopped": "○", "disabled": "○"}
 
 
 class ServerRow(ListItem):
+    """One server; it draws the newest state it was given, whenever its label exists, so
+    states that come before it is mounted (a server failing at once) are never lost."""
+
     def __init__(self, name: str) -> None:
         super().__init__(Label(name), classes="server-row")
         self.server_name = name
         self.state = "starting"
         self.tools_on = True
+        self._event: ServerStateChanged | None = None
 
     def show(self, event: ServerStateChanged) -> None:
-        if not self.query(Label):  # not mounted yet: states can come faster than the screen
-            self.call_after_refresh(self.show, event)
-            return
         self.remove_class(f"-{self.state}")
-        self.state = event.state
+        self.state = event.state  # at once: `r` acts on the truth, drawn or not
         self.add_class(f"-{event.state}")
-        line = Text()
-        line.append(f"{STATE_ICON.get(event.state, '?')} ", style="bold")
-        line.append(safe_text(event.name))
         self.tools_on = event.tools_on
-        if event.state == "ready" and not event.tools_on:
-            line.append(f"  tools off [t]", style="dim")
-        elif event.state == "ready":
-            noun = "tool" if event.tool_count == 1 else "tools"
-            line.append(f"  {event.tool_count} {noun} · ~{short_count(event.tool_tokens)} tok", style="dim")
-        else:
-            line.append(f"  {event.state}", style="dim")
-        if event.state in ("failed", "exited"):
-            line.append("  [r]estart", style="bold")
-            if event.reason:
-                line.append(f"\n  {safe_text(event.reason)[:200]}", style="dim")
-        self.query_one(Label).update(line)
+        self._event = event
+        self._draw()
+
+    def on_mount(self) -> None:
+        self._draw()
+        self.call_after_refresh(self._draw)  # the label is mounted after its row
+
+    def _draw(self) -> None:
+        labels = self.query(Label)
+        if self._event is not None and labels:
+            labels.first().update(server_line(self._event))
+
+
+def server_line(event: ServerStateChanged) -> Text:
+    line = Text()
+    line.append(f"{STATE_ICON.get(event.state, '?')} ", style="bold")
+    line.append(safe_text(event.name))
+    if event.state == "ready" and not event.tools_on:
+        line.append("  tools off [t]", style="dim")
+    elif event.state == "ready":
+        line.append(f"  {plural(event.tool_count, 'tool')} · ~{short_count(event.tool_tokens)} tok", style="dim")
+    else:
+        line.append(f"  {event.state}", style="dim")
+    if event.state in ("failed", "exited"):
+        line.append("  [r]estart", style="bold")
+        if event.reason:
+            line.append(f"\n  {safe_text(event.reason)[:200]}", style="dim")
+    return line
 
 
 class ServerList(ListView):
@@ -72,12 +87,12 @@ class ServerList(ListView):
                 row.show(event)
                 return
         row = ServerRow(event.name)
+        row.show(event)  # kept by the row and drawn when its label is there
         self.append(row)
-        self.call_after_refresh(row.show, event)
 
     def action_restart(self) -> None:
         item = self.highlighted_child
-        if isinstance(item, ServerRow) and item.state in ("failed", "exited", "ready", "stopped"):
+        if isinstance(item, ServerRow) and item.state != "disabled":  # the app checks the server's real state
             self.post_message(self.RestartRequested(item.server_name))
 
     def action_toggle_tools(self) -> None:

@@ -1,0 +1,35 @@
+"""Small wording helpers the faces share: counts with their noun, text cut at a word."""
+
+from __future__ import annotations
+
+ELLIPSIS = "…"
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 tool`, `2 tools`, `0 tools`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def clip_words(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut after a whole word with "…" (mid-word
+    only when the first word alone is too long)."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return ELLIPSIS[:width]
+    head = text[: width - 1]
+    cut = head.rstrip().rfind(" ")
+    if cut > 0:
+        head = head[:cut]
+    return head.rstrip(" ,.;:-–—") + ELLIPSIS
+
+
+def clip_middle(text: str, width: int) -> str:
+    """`text` in at most `width` characters, its middle replaced by "…"."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return ELLIPSIS[:width]
+    left = (width - 1 + 1) // 2
+    right = width - 1 - left
+    return text[:left] + ELLIPSIS + (text[-right:] if right else "")
