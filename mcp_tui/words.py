@@ -24,12 +24,8 @@ def clip_words(text: str, width: int) -> str:
     return head.rstrip(" ,.;:-–—") + ELLIPSIS
 
 
-def clip_middle(text: str, width: int) -> str:
-    """`text` in at most `width` characters, its middle replaced by "…"."""
+def clip_end(text: str, width: int) -> str:
+    """`text` in at most `width` characters, its end replaced by "…" when cut."""
     if len(text) <= width:
         return text
-    if width <= 1:
-        return ELLIPSIS[:width]
-    left = (width - 1 + 1) // 2
-    right = width - 1 - left
-    return text[:left] + ELLIPSIS + (text[-right:] if right else "")
+    return text[: max(width - 1, 0)] + ELLIPSIS[: max(width, 0)]

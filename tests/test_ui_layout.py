@@ -5,17 +5,22 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from mcp_tui.config.loader import load_servers
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.bundled.defaults import default_servers
-from mcp_tui.models.events import ServerStateChanged
+from mcp_tui.models.events import ServerStateChanged, ToolCallAwaitingApproval, ToolCallRequested
 from mcp_tui.ui.app import EngineEvent
 from mcp_tui.ui.commands import parse_slash
 from mcp_tui.ui.widgets.chat import InfoNote
-from mcp_tui.ui.widgets.sidebar import ServerList, ServerRow
+from mcp_tui.ui.widgets.chat import Transcript
+from mcp_tui.ui.widgets.sidebar import ServerList, ServerRow, Sidebar
+from mcp_tui.ui.widgets.timeline import ToolTimeline
 from tests.engine_helpers import UNRULY, unruly_server
 from tests.support.limits import GENEROUS
-from tests.ui_helpers import make_app, until
+from tests.support.openai_server import call, text, tool_calls
+from tests.ui_helpers import make_app, turn, until
 
 
 def screen_text(app) -> str:
@@ -110,3 +115,88 @@ async def test_tools_and_servers_say_counts_read_only_and_cut_at_a_word(tmp_path
         await app.run_slash(*parse_slash("/servers"))
         servers = str(app.query(InfoNote).last().content)
         assert "one: ready, 1 tool\n" in servers and "sqlite: ready, 4 tools" in servers
+
+
+LONG = "customer-database-staging"
+WORDS = "the quick brown fox jumps over the lazy dog " * 4  # arguments far wider than 18 characters
+
+
+def timeline_fits(timeline: ToolTimeline) -> None:
+    """Every column drawn inside the pane: no horizontal scrolling, nothing off its edge."""
+    widths = sum(c.get_render_width(timeline) for c in timeline.columns.values())
+    assert widths == timeline.scrollable_content_region.width
+    assert timeline.virtual_size.width <= timeline.scrollable_content_region.width
+    assert not timeline.show_horizontal_scrollbar
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+async def test_timeline_columns_fit_the_pane_at_every_size(openai_server, size):
+    calls = [call(f"{LONG}__echo", {"text": f"{i} {WORDS}"}, id=f"e{i}") for i in range(9)]
+    openai_server.enqueue(tool_calls(*calls), text("ok"))
+    app = make_app(openai_server.base_url, [unruly_server(LONG)], approve="auto")
+    async with app.run_test(size=size) as pilot:
+        await turn(pilot, "echo a lot")
+        timeline = app.query_one(ToolTimeline)
+        # one more call, waiting for its approval (as the engine says it)
+        ids = dict(server=LONG, tool="echo", qualified_name=f"{LONG}__echo", call_id="w")
+        await app.on_turn_event(ToolCallRequested(**ids, arguments={"text": WORDS}))
+        await app.on_turn_event(ToolCallAwaitingApproval(**ids, arguments={"text": WORDS}))
+        await pilot.pause()
+        await pilot.pause()
+        timeline_fits(timeline)
+        shown = screen_text(app)
+        assert "? waiting for approval" in shown and " duration " in shown
+        assert f"….echo" in shown or f"{LONG}.echo" in shown  # the tool's name whole, the server's shortened
+        # the cursor (the newest row) is in sight, not under a scrollbar or below the pane
+        visible = timeline.scrollable_content_region.height - timeline.header_height
+        assert timeline.cursor_row == timeline.row_count - 1
+        assert timeline.scroll_y <= timeline.cursor_row < timeline.scroll_y + visible
+        args = str(timeline.get_cell("w", "args"))
+        assert args.endswith("…") and WORDS.startswith(args[len('{"text":"'):-1])
+        if size[0] >= 200:
+            assert f"{LONG}.echo" in shown and len(args) > 60
+        # a resize lays the columns out again
+        await pilot.resize_terminal(size[0] + 30, size[1])
+        await until(pilot, lambda: sum(c.get_render_width(timeline) for c in timeline.columns.values()) == timeline.scrollable_content_region.width)
+        timeline_fits(timeline)
+
+
+def shown_width(widget) -> int:
+    return widget.region.width if widget.display and widget.is_mounted else 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+async def test_layout_adapts_to_the_terminal_size(size):
+    width, height = size
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: "ctx" in app.sub_title)
+        sidebar, transcript = app.query_one(Sidebar), app.query_one(Transcript)
+        timeline = app.query_one(ToolTimeline)
+        # model · context % · cost always in sight, in the header
+        assert app.sub_title.startswith("openai/test-model · ctx 0% · ")
+        assert "openai/test-model · ctx 0%" in screen_text(app).splitlines()[0]
+        header = next(line for line in screen_text(app).splitlines() if " time " in line and " tool " in line)
+        assert " state " in header and header.rstrip(" │").endswith("arguments")  # every column on screen
+        if width < 100:
+            assert shown_width(sidebar) == 0 and transcript.region.width == width
+            assert timeline.region.height < 9  # a short screen keeps more of it for the chat
+            await pilot.press("ctrl+b")  # shown over the chat, which keeps its width
+            await until(pilot, lambda: shown_width(sidebar) > 0)
+            assert transcript.region.width == width and sidebar.region.right == width
+            await pilot.press("ctrl+b")
+            await until(pilot, lambda: shown_width(sidebar) == 0)
+        else:
+            assert shown_width(sidebar) >= 36 and transcript.region.width >= width - 46
+            await pilot.press("ctrl+b")
+            await until(pilot, lambda: shown_width(sidebar) == 0)
+            assert transcript.region.width == width
+            await pilot.press("ctrl+b")
+            await until(pilot, lambda: shown_width(sidebar) > 0)
+        if height >= 50:
+            assert timeline.region.height > 9  # a tall screen has room for more calls
+        # across the breakpoint and back: the sidebar follows the width
+        await pilot.resize_terminal(80 if width >= 100 else 140, height)
+        await until(pilot, lambda: (shown_width(sidebar) == 0) == (width >= 100))
+        await pilot.resize_terminal(width, height)
+        await until(pilot, lambda: (shown_width(sidebar) == 0) == (width < 100))

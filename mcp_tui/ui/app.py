@@ -65,6 +65,7 @@ from mcp_tui.ui.widgets.sidebar import ServerList, Sidebar
 from mcp_tui.ui.widgets.timeline import ToolRecord, ToolTimeline, saved_calls
 
 log = logging.getLogger(__name__)
+NARROW = 100  # columns: below this the sidebar folds away (Ctrl+B shows it over the chat)
 RECENT_MESSAGES = 60  # of a saved session, drawn in full at once; the rest on demand
 FAILED_STATE = {"failed": "failed", "timeout": "timeout", "denied": "denied", "cancelled": "cancelled", "invalid_arguments": "failed", "unknown_tool": "failed"}
 
@@ -79,6 +80,9 @@ class McpTuiApp(SlashActions, App[int]):
     CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "mcp-tui"
     COMMANDS = App.COMMANDS | {McpTuiCommands}
+    # Screen classes styles.tcss sizes the panes by: below 100 columns the sidebar folds away.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide"), (160, "-roomy")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-medium"), (50, "-tall")]
     BINDINGS = [
         Binding("escape", "stop", "Stop"),
         Binding("ctrl+p", "command_palette", "Commands"),
@@ -144,7 +148,10 @@ class McpTuiApp(SlashActions, App[int]):
                 steps = resolution.steps if resolution is not None else None
                 yield Sidebar(self.engine.context.model_label, self.engine.context.token_threshold, steps, id="sidebar")
         yield PromptInput(id="prompt", placeholder="Type a message · Enter send · Ctrl+J new line · Esc stop · F1 help")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p is among the keys already
+
+    def on_resize(self, event) -> None:
+        self.query_one(Footer).compact = event.size.width < NARROW  # more keys in sight
 
     async def on_mount(self) -> None:
         self._catch_hangup()
@@ -224,7 +231,7 @@ class McpTuiApp(SlashActions, App[int]):
             sessions = ((recorder.writer.path,) if recorder else ()) + ((source,) if source else ())
             await self.show_history(self.engine.context.history.messages, sessions=sessions)
         if resumed:  # the saved totals and the context of what is resumed, before any turn
-            self.query_one(Sidebar).show_usage(self.engine.context.token_stats, self.engine.context.token_threshold)
+            self._show_usage(self.engine.context.token_stats, self.engine.context.token_threshold)
         return resumed
 
     def _show_server_states(self) -> None:
@@ -239,10 +246,13 @@ class McpTuiApp(SlashActions, App[int]):
             self._show_server_states()
 
     def _show_title(self) -> None:
-        names = ", ".join(s.name for s in self.engine.servers.statuses())
-        self.sub_title = f"{self.engine.context.model_label}" + (f" · {names}" if names else " · no servers")
-        if self._not_saving:  # also in sight when the sidebar is hidden
+        self.sub_title = self.query_one(Sidebar).summary()  # in sight also when the sidebar is not
+        if self._not_saving:
             self.sub_title += " · ⚠ not saving"
+
+    def _show_usage(self, usage, threshold: int) -> None:
+        self.query_one(Sidebar).show_usage(usage, threshold)
+        self._show_title()
 
     # -- sending -----------------------------------------------------------------
     @on(PromptInput.Submitted)
@@ -337,7 +347,7 @@ class McpTuiApp(SlashActions, App[int]):
             timeline.update_call(event.call_id, state=state, duration=event.duration, result=event.error)
             self._chip(event.call_id, state, event.error.splitlines()[0][:80] if event.error else "")
         elif isinstance(event, UsageUpdated):
-            self.query_one(Sidebar).show_usage(event.usage, event.threshold)
+            self._show_usage(event.usage, event.threshold)
         elif isinstance(event, SegmentRolled):
             await self._close_answer()
             await self._segment_note(event)
@@ -396,7 +406,7 @@ class McpTuiApp(SlashActions, App[int]):
         elif isinstance(event, SegmentRolled):
             self.run_worker(self._segment_note(event), group="notes")
         elif isinstance(event, UsageUpdated):
-            self.query_one(Sidebar).show_usage(event.usage, event.threshold)
+            self._show_usage(event.usage, event.threshold)
 
     async def _segment_note(self, event: SegmentRolled) -> None:
         """A roll is said in the chat, with what the summary kept (the segment browser has it all)."""
@@ -463,8 +473,9 @@ class McpTuiApp(SlashActions, App[int]):
             self.notify("No thinking to show: this model sent none.", markup=False)
 
     def action_toggle_sidebar(self) -> None:
+        # classes, not `display`: a style set here would outlive a resize across the breakpoint
         sidebar = self.query_one(Sidebar)
-        sidebar.display = not sidebar.display
+        sidebar.toggle_class("-shown" if self.screen.has_class("-narrow") else "-hidden")
 
     def action_focus_timeline(self) -> None:
         self.query_one(ToolTimeline).focus()

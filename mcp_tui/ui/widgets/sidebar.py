@@ -118,6 +118,7 @@ class Sidebar(VerticalScroll):
         self.model_label = model_label
         self.threshold = threshold
         self.steps = steps or []
+        self.stats = TokenUsageStats()
 
     def compose(self) -> ComposeResult:
         saving = Static("", id="saving")
@@ -151,8 +152,14 @@ class Sidebar(VerticalScroll):
         if steps:
             self.mount(Static(choice_lines(steps), id="model-choice"), after=model)
 
+    def summary(self) -> str:
+        """Model · context % · cost on one line: what stays in sight (the header) when a
+        narrow screen folds the sidebar away."""
+        cost = self.stats.cost_text() if self.stats.requests else "$0"
+        return f"{self.model_label} · ctx {self.stats.fraction(self.threshold) * 100:.0f}% · {cost}"
+
     def show_usage(self, stats: TokenUsageStats, threshold: int) -> None:
-        self.threshold = threshold
+        self.threshold, self.stats = threshold, stats
         self.query_one(TokenGauge).show(stats, threshold)
         detail = Text(f"tools ~{short_count(stats.schema_tokens)}", style="dim")
         if stats.window:
