@@ -23,6 +23,7 @@ KEYS = [
     ("Ctrl+Y", "copy the last answer"),
     ("Ctrl+G", "browse segments and their summaries"),
     ("Ctrl+O", "saved sessions: search, open"),
+    ("F4", "switch model or provider (a list; keyless providers marked)"),
     ("r (on a server)", "restart a failed server"),
     ("Tab / Shift+Tab", "move between panes"),
     ("F1", "this help"),
