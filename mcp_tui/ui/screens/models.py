@@ -16,7 +16,6 @@ from mcp_tui.llm.catalog import ProviderInfo
 from mcp_tui.text import safe_text
 
 Choice = tuple[str, str]  # (provider, model)
-MODEL_WIDTH = 30
 
 
 def choices(providers: list[ProviderInfo], current: Choice) -> list[tuple[Choice, ProviderInfo]]:
@@ -45,7 +44,7 @@ class ModelPicker(ModalScreen[Choice | None]):
         self.current = current
         self.rows = choices(providers, current)
         self.any_model = next((p.any_model for p in providers if p.name == current[0]), False)
-        self.shown: list[Choice] = []
+        self.shown: list[Choice | None] = []  # per option; None for a heading
 
     def compose(self) -> ComposeResult:
         with Vertical(id="model-picker"):
@@ -63,41 +62,56 @@ class ModelPicker(ModalScreen[Choice | None]):
     def filter(self, event: Input.Changed) -> None:
         self.fill(event.value.strip())
 
+    @property
+    def choices(self) -> list[Choice]:
+        """The rows that can be chosen, in order (without the provider headings)."""
+        return [c for c in self.shown if c is not None]
+
     def fill(self, query: str) -> None:
+        """Rows under a heading per provider (with its key's state); headings cannot be chosen."""
         words = query.lower().split()
-        options, self.shown = [], []
+        options: list[Option] = []
+        self.shown: list[Choice | None] = []
+        heading = None
         for choice, info in self.rows:
-            if all(w in f"{choice[0]} {choice[1]}".lower() for w in words):
-                self.shown.append(choice)
-                options.append(Option(self._row(choice, info)))
+            if not all(w in f"{choice[0]} {choice[1]}".lower() for w in words):
+                continue
+            if choice[0] != heading:
+                heading = choice[0]
+                options.append(Option(self._heading(info), disabled=True))
+                self.shown.append(None)
+            options.append(Option(self._row(choice, info)))
+            self.shown.append(choice)
         typed = query and " " not in query and (self.current[0], query) not in self.shown
         if typed and self.any_model:  # a name chuk-llm does not list may still be real: last, or alone
+            options.append(Option(Text.assemble(("  " + safe_text(f"{self.current[0]}/{query}"), "bold"), ("  use this name", "italic"))))
             self.shown.append((self.current[0], query))
-            options.append(Option(Text.assemble("  ", (safe_text(f"{self.current[0]:<18}{query}"), "bold"), ("  use this name", "italic"))))
         listing = self.query_one(OptionList)
         listing.clear_options().add_options(options)
-        listing.highlighted = 0 if options else None
+        listing.highlighted = next((i for i, c in enumerate(self.shown) if c is not None), None)
+
+    def _heading(self, info: ProviderInfo) -> Text:
+        heading = Text(safe_text(info.name), style="bold" if info.has_key else "bold dim")
+        if not info.has_key:
+            heading.append(f"  needs {info.key_env}", style="yellow")
+        return heading
 
     def _row(self, choice: Choice, info: ProviderInfo) -> Text:
         provider, model = choice
-        row = Text("● " if choice == self.current else "  ", style="bold", no_wrap=True, overflow="ellipsis")
-        row.append(safe_text(f"{provider:<18}"), style="" if info.has_key else "dim")
-        name = safe_text(model or "(its default)")
-        row.append(f"{name:<{MODEL_WIDTH}} ", style="bold" if choice == self.current else "")
-        row.append("default " if model and model == info.default_model else "        ", style="dim")
-        if not info.has_key:
-            row.append(f"needs {info.key_env}", style="yellow")
+        row = Text("  ● " if choice == self.current else "    ", style="bold")
+        row.append(safe_text(model or "(its default)"), style="bold" if choice == self.current else ("" if info.has_key else "dim"))
+        if model and model == info.default_model:
+            row.append("  default", style="dim italic")
         return row
 
     def action_move(self, step: int) -> None:
         listing = self.query_one(OptionList)
-        if listing.option_count:
-            listing.highlighted = ((listing.highlighted or 0) + step) % listing.option_count
+        listing.action_cursor_down() if step > 0 else listing.action_cursor_up()  # skips the headings
 
     @on(Input.Submitted)
     def choose_highlighted(self) -> None:
         index = self.query_one(OptionList).highlighted
-        if index is not None:
+        if index is not None and self.shown[index] is not None:
             self.dismiss(self.shown[index])
 
     @on(OptionList.OptionSelected)
