@@ -215,3 +215,15 @@ async def test_the_model_key_is_in_the_footer_once_the_engine_is_there():
         await until(pilot, lambda: app.engine is not None)
         await until(pilot, lambda: "Model" in [k.description for k in app.query(FooterKey)])  # with no focus change
     await app.engine.aclose()
+
+
+def test_help_names_the_picker_and_completion_keys():
+    from rich.console import Console
+
+    from mcp_tui.ui.screens.help import help_table
+
+    console = Console(width=200, record=True)
+    console.print(help_table())
+    shown = console.export_text()
+    assert "F4" in shown and "switch model or provider" in shown
+    assert "/ then Tab" in shown and "close the / list" in shown
