@@ -155,6 +155,8 @@ async def test_slash_completion_commands_and_their_arguments(openai_server, tmp_
         await pilot.press("escape")  # closes the list, stops nothing
         await until(pilot, lambda: not app.query_one(CompletionList).is_open)
         assert prompt.text == "/model gpt-4o"
+        await pilot.press("tab")  # opens it again
+        await until(pilot, lambda: app.query_one(CompletionList).is_open)
 
         prompt.clear()
         await pilot.press(*"/provider anth")
@@ -198,6 +200,12 @@ async def test_up_and_down_walk_history_unless_the_list_is_open(openai_server):
         assert completion.highlighted == 2 and prompt.text == "/c"
         await pilot.press("up")
         assert completion.highlighted == 1 and prompt.text == "/c"
+        await pilot.click(CompletionList, offset=(3, 3))  # a click takes its row
+        await until(pilot, lambda: prompt.text == "/copy")
+        assert app.focused is prompt
+        prompt.clear()
+        await pilot.press(*"/nonsense", "tab")  # nothing to complete: Tab moves on as it always did
+        assert app.focused is not prompt
 
 
 async def test_the_model_key_is_in_the_footer_once_the_engine_is_there():

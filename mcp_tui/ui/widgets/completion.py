@@ -23,6 +23,7 @@ class CompletionList(OptionList, can_focus=False):
         self._typing = False  # the last key typed or deleted text (else a change is not ours to follow)
         self._applied: str | None = None  # the text Tab (or Enter) put in the prompt
         self._moved = False  # Up/Down chose a row: Enter takes it
+        self._prompt: TextArea | None = None
 
     @property
     def is_open(self) -> bool:
@@ -30,13 +31,14 @@ class CompletionList(OptionList, can_focus=False):
 
     def handle_key(self, event: events.Key, prompt: TextArea) -> bool:
         """Act on a key of the prompt; True when it was the list's."""
+        self._prompt = prompt
         self._typing = event.is_printable or event.key in EDITING
         if event.key == "tab" and (self.is_open or prompt.text.startswith("/")):
-            if not self.is_open:
+            if not self.is_open:  # closed with Esc: Tab opens it again
                 self.follow(prompt.text, force=True)
             if self.candidates:
                 self._take(prompt, cycle=True)
-            return True
+            return bool(self.candidates)  # nothing to complete: Tab moves the focus as usual
         if not self.is_open:
             return False
         if event.key in ("up", "down"):
@@ -93,7 +95,7 @@ class CompletionList(OptionList, can_focus=False):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """A click on a row takes it."""
         event.stop()
-        prompt = self.screen.query_one("#prompt", TextArea)
-        self.highlighted = event.option_index
-        self._take(prompt, cycle=False)
-        prompt.focus()
+        if self._prompt is not None:  # the list opens only from the prompt's keys: it is known
+            self.highlighted = event.option_index
+            self._take(self._prompt, cycle=False)
+            self._prompt.focus()
