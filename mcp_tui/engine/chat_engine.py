@@ -33,6 +33,10 @@ RUNS_HERE = {"demo", "ollama", "llamacpp"}  # no bill: their tokens are not pric
 log = logging.getLogger(__name__)
 
 
+class SwitchRefused(ValueError):
+    """A model switch that would fail at the next turn; the message says why."""
+
+
 class ChatEngine:
     def __init__(
         self,
@@ -115,10 +119,18 @@ class ChatEngine:
         return llm
 
     async def set_model(self, model: str | None, provider: str | None = None) -> str:
-        """Switch model (and provider) for the next turn; returns the new provider/model label."""
+        """Switch model (and provider) for the next turn; returns the new provider/model label.
+        Raises SwitchRefused, keeping the current model, when the switch cannot work (unknown
+        provider, a name outside a closed model list, no API key): said now, not at the next turn."""
         if self.busy:
             raise RuntimeError("wait for the answer to finish (or press Esc) before switching models")
+        from mcp_tui.llm.catalog import provider_info, switch_problem
+
         llm = self._make_llm(provider or self.llm.provider, model)
+        info = await asyncio.to_thread(provider_info, llm.provider)
+        problem = switch_problem(info, llm.provider, model, key_given=llm.settings.api_key is not None)
+        if problem:
+            raise SwitchRefused(problem)
         await asyncio.to_thread(warm, llm.model)  # the first count with a new tokenizer takes ~1 s
         old, self.llm = self.llm, llm
         self.conversation.llm = llm

@@ -60,6 +60,8 @@ from mcp_tui.ui.widgets.chat import (
     Transcript,
     UserMessage,
 )
+from mcp_tui.ui.completions import EngineSources
+from mcp_tui.ui.widgets.completion import CompletionList
 from mcp_tui.ui.widgets.prompt_input import PromptInput
 from mcp_tui.ui.widgets.sidebar import ServerList, Sidebar
 from mcp_tui.ui.widgets.timeline import ToolRecord, ToolTimeline, saved_calls
@@ -93,6 +95,7 @@ class McpTuiApp(SlashActions, App[int]):
         Binding("ctrl+r", "toggle_thinking", "Thinking", show=False),
         Binding("ctrl+g", "segments", "Segments"),
         Binding("ctrl+o", "sessions", "Sessions"),
+        Binding("f4", "pick_model", "Model"),
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -147,7 +150,10 @@ class McpTuiApp(SlashActions, App[int]):
                 resolution = self.engine.resolution
                 steps = resolution.steps if resolution is not None else None
                 yield Sidebar(self.engine.context.model_label, self.engine.context.token_threshold, steps, id="sidebar")
-        yield PromptInput(id="prompt", placeholder="Type a message · Enter send · Ctrl+J new line · Esc stop · F1 help")
+        prompt = PromptInput(id="prompt", placeholder="Type a message · Enter send · Ctrl+J new line · Esc stop · F1 help")
+        prompt.completion = CompletionList(EngineSources(lambda: self.engine), id="completion")
+        yield prompt.completion
+        yield prompt
         yield Footer(show_command_palette=False)  # ctrl+p is among the keys already
 
     def on_resize(self, event) -> None:
@@ -176,6 +182,7 @@ class McpTuiApp(SlashActions, App[int]):
         self._attach(engine)
         if not self.is_running:  # quit while it was being built: nothing was started yet
             return
+        self.refresh_bindings()  # check_action allows more now: the footer shows every key
         self.notices += notices
         resolution = engine.resolution
         self.query_one(Sidebar).set_model(engine.context.model_label, resolution.steps if resolution else None)

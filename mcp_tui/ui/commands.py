@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import partial
 
@@ -47,6 +48,7 @@ def parse_slash(text: str) -> tuple[Command, str] | None:
 # Palette-only actions that have no slash form.
 PALETTE_EXTRA = [
     ("Stop the answer or running tools", "stop", "same as Esc"),
+    ("Switch model or provider", "pick_model", "F4 · the models chuk-llm knows, then the other providers"),
     ("Toggle sidebar", "toggle_sidebar", "ctrl+b"),
     ("Focus tool timeline", "focus_timeline", "ctrl+t"),
     ("Browse segments", "segments", "ctrl+g"),
@@ -55,30 +57,56 @@ PALETTE_EXTRA = [
     ("Restart failed servers", "restart_failed", "restart every failed or exited server"),
     ("New line in prompt", "newline", "ctrl+j"),
 ]
+# What cannot be taken back never outranks an equal match (a stray Enter must not run it).
+IRREVERSIBLE = {"clear", "compact", "quit"}
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def rank(query: str, title: str, help_text: str, fuzzy: float, action: str = "") -> float:
+    """How well `query` fits an entry: every query word a whole word of the title, then the
+    start of one, then a fuzzy match of the title, then words of the help text. `fuzzy` is
+    Textual's score for the title (0 to 1)."""
+    wanted, words, helps = _words(query), _words(title), _words(help_text)
+    if not wanted:
+        return 0.0
+    if all(w in words for w in wanted):
+        score = 1.0
+    elif all(any(t.startswith(w) for t in words) for w in wanted):
+        score = 0.9
+    elif fuzzy > 0:
+        score = 0.3 + 0.3 * min(fuzzy, 1.0)
+    elif all(any(h.startswith(w) for h in helps) for w in wanted):
+        score = 0.2
+    else:
+        return 0.0
+    return score - (0.01 if action in IRREVERSIBLE else 0.0)
 
 
 class McpTuiCommands(Provider):
-    """Every action of the app in the ctrl+p palette."""
+    """Every action of the app in the ctrl+p palette: a short title, its description as help."""
 
     def _entries(self):
         for c in COMMANDS:
             if c.usage.count(" ") == 0:  # commands that need an argument are typed as /name ARG
-                yield f"/{c.name}: {c.help}", partial(self.app.run_action, c.action), c.help
+                yield f"/{c.name}", partial(self.app.run_action, c.action), c.help, c.action
         for title, action, help_text in PALETTE_EXTRA:
-            yield title, partial(self.app.run_action, action), help_text
+            yield title, partial(self.app.run_action, action), help_text, action
         engine = getattr(self.app, "engine", None)
         for name, on in engine.tool_switches() if engine is not None else ():
             # Names come from the config: passed as data, never parsed as an action string.
             verb = "off" if on else "on"
-            yield f"Tools {verb}: {name}", partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows"
+            yield f"Tools {verb}: {name}", partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows", "toolset"
 
     async def discover(self) -> Hits:
-        for title, callback, help_text in self._entries():
+        for title, callback, help_text, _ in self._entries():
             yield DiscoveryHit(title, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, callback, help_text in self._entries():
-            score = matcher.match(title)
+        for title, callback, help_text, action in self._entries():
+            score = rank(query, title, help_text, matcher.match(title), action)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)

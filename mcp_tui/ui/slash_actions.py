@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -9,9 +10,12 @@ from rich.table import Table
 from rich.text import Text
 
 from mcp_tui import paths
+from mcp_tui.engine.chat_engine import SwitchRefused
 from mcp_tui.store.export import from_json, to_json, to_markdown
 from mcp_tui.text import safe_text
 from mcp_tui.ui.commands import Command
+from mcp_tui.ui.completions import known_providers
+from mcp_tui.ui.screens.models import ModelPicker
 from mcp_tui.ui.widgets.chat import Transcript
 from mcp_tui.words import clip_words, plural
 
@@ -50,20 +54,34 @@ class SlashActions:
 
     async def action_set_model(self, argument: str = "") -> None:
         if not argument:
-            await self.note(f"Current model: {self.engine.context.model_label}. Usage: /model NAME")
+            await self.action_pick_model()
             return
         await self._switch(argument, None)
 
     async def action_set_provider(self, argument: str = "") -> None:
         if not argument:
-            await self.note(f"Current provider: {self.engine.llm.provider}. Usage: /provider NAME [MODEL]")
+            await self.action_pick_model()
             return
         provider, _, model = argument.partition(" ")
         await self._switch(model.strip() or None, provider)
 
+    async def action_pick_model(self) -> None:
+        """The model picker: chuk-llm's models for this provider, then the other providers."""
+        known = await asyncio.to_thread(known_providers, self.engine)  # the first call reads chuk-llm's configuration
+        current = (self.engine.llm.provider, self.engine.llm.model)
+
+        async def chosen(choice) -> None:
+            if choice is not None:
+                await self._switch(choice[1] or None, choice[0])
+
+        self.push_screen(ModelPicker(known, current), chosen)
+
     async def _switch(self, model: str | None, provider: str | None) -> None:
         try:
             label = await self.engine.set_model(model, provider)
+        except SwitchRefused as exc:  # said now, not as a failed turn later; the old model stays
+            await self.note(Text(safe_text(f"Not switched: {exc} Still talking to {self.engine.context.model_label}. F4 lists the models and providers.")), "model")
+            return
         except Exception as exc:
             await self.note(Text(f"Could not switch: {exc}"))
             return

@@ -14,7 +14,9 @@ from mcp_tui.ui.commands import COMMANDS
 KEYS = [
     ("Enter", "send the prompt"),
     ("Shift+Enter / Ctrl+J", "new line in the prompt"),
-    ("Up / Down", "earlier prompts (on the first / last line)"),
+    ("Up / Down", "earlier prompts (on the first / last line); in the / list: move"),
+    ("/ then Tab", "complete a command or its argument (models, providers, servers, files); Tab again: the next"),
+    ("Esc (list open)", "close the / list"),
     ("Esc", "stop the answer or the running tools"),
     ("Ctrl+P", "command palette: every action, themes"),
     ("Ctrl+B", "show or hide the sidebar"),
@@ -23,6 +25,7 @@ KEYS = [
     ("Ctrl+Y", "copy the last answer"),
     ("Ctrl+G", "browse segments and their summaries"),
     ("Ctrl+O", "saved sessions: search, open"),
+    ("F4", "switch model or provider (a list; keyless providers marked)"),
     ("r (on a server)", "restart a failed server"),
     ("Tab / Shift+Tab", "move between panes"),
     ("F1", "this help"),

@@ -1,4 +1,5 @@
-"""The prompt: multi-line; Enter sends, Shift+Enter or Ctrl+J adds a line, Up/Down walk history."""
+"""The prompt: multi-line; Enter sends, Shift+Enter or Ctrl+J adds a line, Up/Down walk history,
+Tab completes a slash command (widgets/completion.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
+
+from mcp_tui.ui.widgets.completion import CompletionList
 
 
 class PromptInput(TextArea):
@@ -19,8 +22,13 @@ class PromptInput(TextArea):
         self.prompt_history: list[str] = []
         self._history_index: int | None = None  # None: editing a new prompt
         self._draft = ""
+        self.completion: CompletionList | None = None  # the slash-command list; it sees keys first
 
     async def _on_key(self, event: events.Key) -> None:
+        if self.completion is not None and self.completion.handle_key(event, self):
+            event.stop()
+            event.prevent_default()
+            return
         if event.key == "enter":
             event.stop()
             event.prevent_default()
@@ -40,6 +48,10 @@ class PromptInput(TextArea):
             event.prevent_default()
             return
         await super()._on_key(event)
+
+    def on_text_area_changed(self, _: TextArea.Changed) -> None:
+        if self.completion is not None:
+            self.completion.follow(self.text)
 
     def _submit(self) -> None:
         text = self.text.strip()
