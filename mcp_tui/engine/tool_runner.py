@@ -82,7 +82,7 @@ class ToolRunner:
             await self._fail(call, "invalid_arguments", text, 0.0)
             return
 
-        decision = self.policy.decide_now(call.name, info.read_only)
+        decision = self.policy.decide_now(call.name, info.read_only, info.server, info.name)
         if decision is None:
             async with self._approval_lock:
                 annotations = {

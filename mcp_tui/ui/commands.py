@@ -53,6 +53,7 @@ PALETTE_EXTRA = [
     ("Open a saved session", "sessions", "ctrl+o"),
     ("Focus prompt", "focus_prompt", "ctrl+l"),
     ("Restart failed servers", "restart_failed", "restart every failed or exited server"),
+    ("Trusted tools…", "trusted_tools", "tools and servers always allowed to run; Delete revokes"),
     ("New line in prompt", "newline", "ctrl+j"),
 ]
 

@@ -24,6 +24,8 @@ KEYS = [
     ("Ctrl+G", "browse segments and their summaries"),
     ("Ctrl+O", "saved sessions: search, open"),
     ("r (on a server)", "restart a failed server"),
+    ("y a A/t s n (approval)", "run once · trust this session · always this tool · always this server · refuse"),
+    ("Ctrl+P → Trusted tools…", "what is always allowed; Delete revokes"),
     ("Tab / Shift+Tab", "move between panes"),
     ("F1", "this help"),
     ("Ctrl+Q", "quit"),
