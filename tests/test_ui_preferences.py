@@ -184,3 +184,16 @@ async def palette_pick(pilot, wanted: str) -> None:
     results = screen.query_one(OptionList)
     await until(pilot, lambda: results.highlighted is not None and str(results.get_option_at_index(results.highlighted).prompt) == wanted)
     await pilot.press("enter")
+
+
+@pytest.mark.parametrize("key", ["a", "A", "s"])
+async def test_a_trust_answer_covers_the_parallel_calls_waiting_behind_it(openai_server, home, key):
+    """Two calls of one tool in one message: the second waits for the dialog of the first,
+    and a trust answer there is an answer for it too."""
+    openai_server.enqueue(tool_calls(call("u__no_args", "", id="1"), call("u__no_args", "", id="2")), text("both ran"))
+    app = make_app(openai_server.base_url, [unruly_server()])
+    async with app.run_test(size=SIZE) as pilot:
+        await say(pilot, "twice")
+        await answer(pilot, key)  # ends only if the second call is not asked about
+        assert states(app) == ["done", "done"]
+
