@@ -88,7 +88,7 @@ def saved_provider():
     from mcp_tui.llm.resolve import Saved
 
     prefs, _ = read()  # a damaged file reads as empty; the engine's notice names it
-    return Saved(provider=prefs.provider, model=prefs.model, where=str(settings_path())) if prefs.provider else None
+    return Saved(provider=prefs.provider, model=prefs.model, api_base=prefs.api_base, where=str(settings_path())) if prefs.provider else None
 
 
 def load_config(settings, confirm=None):

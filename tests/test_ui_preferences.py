@@ -197,3 +197,20 @@ async def test_a_trust_answer_covers_the_parallel_calls_waiting_behind_it(openai
         await answer(pilot, key)  # ends only if the second call is not asked about
         assert states(app) == ["done", "done"]
 
+
+async def test_keep_the_current_model_as_the_default_for_the_next_start(openai_server, home):
+    from mcp_tui.cli import saved_provider
+    from mcp_tui.llm.resolve import Flags, resolve
+
+    app = make_app(openai_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await palette(pilot, "keep this model", "Keep this model as the default")
+        await until(pilot, lambda: preferences.read()[0].model == "test-model")
+        assert any("openai/test-model" in n and "next start" in n for n in notes(app))
+    prefs = preferences.read()[0]
+    assert (prefs.provider, prefs.api_base) == ("openai", openai_server.base_url)
+    offline = dict(ollama=lambda: (None, "nothing answering"), local=lambda: (None, "", "not installed"))
+    chosen = resolve(Flags(), {"OPENAI_API_KEY": "sk"}, saved=saved_provider(), **offline)  # what the next start picks
+    assert (chosen.provider, chosen.model, chosen.api_base, chosen.kind) == ("openai", "test-model", openai_server.base_url, "settings")
+    flagged = resolve(Flags(provider="groq"), {}, saved=saved_provider(), **offline)  # flags still win
+    assert (flagged.provider, flagged.model, flagged.api_base) == ("groq", None, None)

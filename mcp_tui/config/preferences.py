@@ -43,6 +43,7 @@ class Preferences(BaseModel):
     theme: str | None = None
     provider: str | None = None
     model: str | None = None
+    api_base: str | None = None  # an OpenAI-compatible server's URL, with provider
     always_allow: list[AllowRule] = []
 
 
@@ -92,7 +93,7 @@ def update(change: Callable[[Preferences], Preferences], path: Path | None = Non
 
 def to_toml(prefs: Preferences) -> str:
     lines = [HEADER]
-    for key in ("theme", "provider", "model"):
+    for key in ("theme", "provider", "model", "api_base"):
         value = getattr(prefs, key)
         if value is not None:
             lines.append(f"{key} = {_string(value)}\n")

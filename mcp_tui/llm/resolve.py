@@ -39,6 +39,7 @@ class Saved(BaseModel):
 
     provider: str
     model: str | None = None
+    api_base: str | None = None
     where: str = "settings.toml"
 
 
@@ -93,13 +94,13 @@ def resolve(
 
     model = flags.model or env_model
     if saved is not None and not later("settings file"):
-        what = f"provider = {saved.provider}" + (f", model = {saved.model}" if saved.model else "") + f" in {saved.where}"
+        what = ", ".join(f"{k} = {v}" for k, v in (("provider", saved.provider), ("model", saved.model), ("api_base", saved.api_base)) if v) + f" in {saved.where}"
         if saved.provider == "local":
             local_choice("settings file", what)
         elif saved.provider == "demo":
             take(Step(source="settings file", detail=what, short="demo"), Resolution(provider="demo", model="guide", kind="demo"))
         else:
-            take(Step(source="settings file", detail=what, short=saved.provider), Resolution(provider=saved.provider, model=model or saved.model, kind="settings"))
+            take(Step(source="settings file", detail=what, short=saved.provider), Resolution(provider=saved.provider, model=model or saved.model, api_base=saved.api_base, kind="settings"))
 
     if not later("API keys"):
         hosted = _hosted_with_key(env)

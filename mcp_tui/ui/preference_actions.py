@@ -42,5 +42,25 @@ class PreferenceActions:
         """Item 20: a trust answer is confirmed, with where to take it back."""
         self.notify(text, severity="information" if ok else "warning", timeout=6, markup=False)
 
+    def action_keep_model(self) -> None:
+        """The model talked to now becomes the default of the next start (settings.toml)."""
+        llm, resolution = self.engine.llm, self.engine.resolution
+        if llm.provider == "demo":
+            choice = {"provider": "demo", "model": None, "api_base": None}
+        elif resolution is not None and resolution.kind == "local" and llm.model == resolution.model:
+            choice = {"provider": "local", "model": None, "api_base": None}  # its server's address changes per run
+        else:
+            choice = {"provider": llm.provider, "model": llm.model, "api_base": llm.settings.api_base}
+        label = self.engine.context.model_label
+        self.run_worker(lambda: self._keep_model(choice, label), thread=True, group="preferences")
+
+    def _keep_model(self, choice: dict, label: str) -> None:
+        try:
+            preferences.update(lambda prefs: prefs.model_copy(update=choice))
+        except preferences.NotSaved as exc:
+            self.call_from_thread(self.notify, f"Not kept: {exc}", severity="warning", markup=False)
+            return
+        self.call_from_thread(self.notify, f"{label} is the default from the next start (flags and MCP_TUI_PROVIDER still win).", markup=False)
+
     def action_trusted_tools(self) -> None:
         self.push_screen(TrustedToolsScreen(self.engine.policy.saved))
