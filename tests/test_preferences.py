@@ -134,3 +134,13 @@ def test_flags_and_env_win_over_the_saved_provider():
     assert pick(Flags(model="claude-y"), saved=saved).model == "claude-y"  # --model alone picks the model, not the provider
     assert pick(saved=Saved(provider="demo")).kind == "demo"
     assert [s.source for s in pick().steps] == ["flags", "environment", "API keys", "Ollama", "local model", "demo"]  # no file: no step
+
+
+def test_urls_that_may_carry_a_secret_are_told_apart():
+    from mcp_tui.logsetup import add_secrets
+
+    add_secrets(["tok-in-the-path-123456"])
+    assert not preferences.holds_credentials("http://127.0.0.1:8000/v1")
+    assert preferences.holds_credentials("https://me:pw@llm.example.com/v1")
+    assert preferences.holds_credentials("https://llm.example.com/v1?key=abc")
+    assert preferences.holds_credentials("https://llm.example.com/tok-in-the-path-123456/v1")

@@ -214,3 +214,11 @@ async def test_keep_the_current_model_as_the_default_for_the_next_start(openai_s
     assert (chosen.provider, chosen.model, chosen.api_base, chosen.kind) == ("openai", "test-model", openai_server.base_url, "settings")
     flagged = resolve(Flags(provider="groq"), {}, saved=saved_provider(), **offline)  # flags still win
     assert (flagged.provider, flagged.model, flagged.api_base) == ("groq", None, None)
+
+
+async def test_a_model_behind_a_url_with_credentials_is_not_kept(openai_server, home):
+    app = make_app(openai_server.base_url.replace("http://", "http://me:hunter2@"))
+    async with app.run_test(size=SIZE) as pilot:
+        await palette(pilot, "keep this model", "Keep this model as the default")
+        await until(pilot, lambda: any(n.startswith("Not kept: the server's URL carries credentials") for n in notes(app)))
+    assert not preferences.settings_path().exists()

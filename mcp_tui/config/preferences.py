@@ -13,10 +13,12 @@ import threading
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from mcp_tui import paths
+from mcp_tui.logsetup import mask_secrets
 from mcp_tui.text import safe_text
 
 FILE = "settings.toml"
@@ -121,6 +123,12 @@ def _write(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def holds_credentials(url: str) -> bool:
+    """A URL with a user, a password, a query or a known secret in it is never written here."""
+    parts = urlsplit(url)
+    return bool(parts.username or parts.password or parts.query) or mask_secrets(url) != url
 
 
 def _first_line(exc: Exception) -> str:

@@ -51,6 +51,10 @@ class PreferenceActions:
             choice = {"provider": "local", "model": None, "api_base": None}  # its server's address changes per run
         else:
             choice = {"provider": llm.provider, "model": llm.model, "api_base": llm.settings.api_base}
+        if choice["api_base"] and preferences.holds_credentials(choice["api_base"]):
+            self.notify("Not kept: the server's URL carries credentials, and secrets are never written to files. "
+                        "Pass --api-base (or set MCP_TUI_API_BASE) each time.", severity="warning", markup=False)
+            return
         label = self.engine.context.model_label
         self.run_worker(lambda: self._keep_model(choice, label), thread=True, group="preferences")
 
