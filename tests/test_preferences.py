@@ -51,6 +51,8 @@ def test_a_damaged_file_is_named_ignored_and_never_overwritten(home, content):
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     prefs, problem = preferences.read()
     assert prefs == Preferences() and str(path) in problem and "damaged" in problem
+    if content == 'thme = "nord"\n':
+        assert "thme: unknown key" in problem  # a misspelt key is named
     trust = SavedTrust()
     assert trust.rules == [] and trust.problem == problem
     with pytest.raises(NotSaved, match="damaged"):

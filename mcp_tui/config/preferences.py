@@ -135,7 +135,7 @@ def _first_line(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"])
-        return safe_text(f"{where}: {error['msg']}")
+        return safe_text(f"{where}: {'unknown key' if error['type'] == 'extra_forbidden' else error['msg']}")
     return safe_text(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
 
