@@ -79,7 +79,16 @@ def resolve_settings(settings, args, *, full: bool = False):
     from mcp_tui.llm.resolve import Flags, resolve
 
     flags = Flags(provider=args.provider, model=args.model, api_base=args.api_base, api_key_given=bool(args.api_key))
-    return settings.resolved(resolve(flags, full=full))
+    return settings.resolved(resolve(flags, saved=saved_provider(), full=full))
+
+
+def saved_provider():
+    """The default provider/model of settings.toml, for the resolution (flags and env win)."""
+    from mcp_tui.config.preferences import read, settings_path
+    from mcp_tui.llm.resolve import Saved
+
+    prefs, _ = read()  # a damaged file reads as empty; the engine's notice names it
+    return Saved(provider=prefs.provider, model=prefs.model, api_base=prefs.api_base, where=str(settings_path())) if prefs.provider else None
 
 
 def load_config(settings, confirm=None):

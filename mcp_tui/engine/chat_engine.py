@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from pydantic import SecretStr
 
 from mcp_tui.config.models import ServerConfig
+from mcp_tui.config.preferences import SavedTrust
 from mcp_tui.config.settings import Settings
 from mcp_tui.engine.approval import ApprovalPolicy, Asker
 from mcp_tui.engine.context import DEFAULT_SYSTEM_PROMPT, PLAIN_SYSTEM_PROMPT, ChatContext
@@ -74,7 +75,7 @@ class ChatEngine:
         if self.resolution is not None and self.resolution.kind == "local":
             mark_free(self.llm.model)
         self.context.on_segment_rolled.append(self._segment_rolled)
-        self.policy = ApprovalPolicy(settings.approve, asker)
+        self.policy = ApprovalPolicy(settings.approve, asker, SavedTrust() if settings.persist else None)
         self.conversation = Conversation(
             self.context,
             self.llm,
@@ -87,6 +88,8 @@ class ChatEngine:
         self.conversation.use_tools = self._tools_on(settings)
         self.local_server = None  # the embedded model's llama.cpp server, started by start()
         self.notices: list[str] = []  # problems start() met that the face should show
+        if self.policy.saved is not None and self.policy.saved.problem:  # a damaged settings.toml
+            self.notices.append(self.policy.saved.problem)
         self._resume = resume
         self.resumed_from = resume.path if resume else None  # its file: where kept tool results are
         self.recorder: SessionRecorder | None = None

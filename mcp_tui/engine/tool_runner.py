@@ -82,19 +82,11 @@ class ToolRunner:
             await self._fail(call, "invalid_arguments", text, 0.0)
             return
 
-        decision = self.policy.decide_now(call.name, info.read_only)
+        decision = self.policy.decide_now(call.name, info.read_only, info.server, info.name)
         if decision is None:
             async with self._approval_lock:
-                annotations = {
-                    k: v
-                    for k, v in (("read_only", info.read_only), ("destructive", info.destructive), ("idempotent", info.idempotent), ("open_world", info.open_world), ("title", info.title))
-                    if v is not None
-                }
-                shown = mask_json(arguments)  # the call gets the real values; no face shows a secret
-                self.emit(ToolCallAwaitingApproval(**self._ids(call), arguments=shown, annotations=annotations))
-                decision = await self.policy.ask(
-                    ApprovalRequest(call_id=call.id, server=info.server, tool=info.name, qualified_name=call.name, arguments=shown, annotations=annotations)
-                )
+                # a trust answer given meanwhile to a parallel call of this tool answers this one too
+                decision = self.policy.decide_now(call.name, info.read_only, info.server, info.name) or await self._ask(call, info, arguments)
         if decision is Decision.DENY:
             await self._fail(call, "denied", DENIED_TEXT, 0.0)
             return
@@ -119,6 +111,18 @@ class ToolRunner:
         await self.context.add_tool_response(call.id, text, call.name, arguments=arguments, error=result.text if result.is_error else None)
         # The model gets the result as it is (in the history); what the faces show is masked.
         self.emit(ToolCallFinished(**self._ids(call), result=mask_secrets(result.full_text), is_error=result.is_error, truncated=result.truncated, duration=duration))
+
+    async def _ask(self, call: ToolCall, info: Any, arguments: dict[str, Any]) -> Decision:
+        annotations = {
+            k: v
+            for k, v in (("read_only", info.read_only), ("destructive", info.destructive), ("idempotent", info.idempotent), ("open_world", info.open_world), ("title", info.title))
+            if v is not None
+        }
+        shown = mask_json(arguments)  # the call gets the real values; no face shows a secret
+        self.emit(ToolCallAwaitingApproval(**self._ids(call), arguments=shown, annotations=annotations))
+        return await self.policy.ask(
+            ApprovalRequest(call_id=call.id, server=info.server, tool=info.name, qualified_name=call.name, arguments=shown, annotations=annotations)
+        )
 
     async def _fail(self, call: ToolCall, kind: FailureKind, text: str, duration: float) -> None:
         if call.id not in self.context.history.pending_tool_call_ids():

@@ -1,8 +1,8 @@
 """Which provider to talk to when the user did not say: each step is recorded so the
 sidebar and `mcp-tui --doctor` can explain the choice.
 
-Order: flags → MCP_TUI_PROVIDER/MCP_TUI_MODEL/MCP_TUI_API_BASE → the first hosted
-provider whose API key is in the environment → Ollama answering on localhost →
+Order: flags → MCP_TUI_PROVIDER/MCP_TUI_MODEL/MCP_TUI_API_BASE → the provider saved in
+settings.toml (only listed when there is one) → the first hosted provider whose API key is in the environment → Ollama answering on localhost →
 the embedded local model, if installed → the demo guide.
 """
 
@@ -34,10 +34,20 @@ class Flags(BaseModel):
     api_key_given: bool = False
 
 
+class Saved(BaseModel):
+    """The default provider and model of the settings file (config/preferences.py)."""
+
+    provider: str
+    model: str | None = None
+    api_base: str | None = None
+    where: str = "settings.toml"
+
+
 def resolve(
     flags: Flags,
     environ: Mapping[str, str] | None = None,
     *,
+    saved: Saved | None = None,
     ollama: Callable[[], tuple[list[str] | None, str]] | None = None,
     local: Callable[[], tuple[Path | None, str, str]] | None = None,
     full: bool = False,
@@ -55,10 +65,13 @@ def resolve(
             chosen = result
         steps.append(step)
 
-    if flags.provider == "local":
+    def local_choice(source: str, detail: str) -> None:
         path, name, why = (local or _local_model)()
         result = Resolution(provider="openai", model=name, kind="local", tools=False, local_model_path=path) if path else None
-        take(Step(source="flags", detail="--provider local" + ("" if path else f", but {why} (mcp-tui install-local)"), short="local" if path else "local: not installed"), result)
+        take(Step(source=source, detail=detail + ("" if path else f", but {why} (mcp-tui install-local)"), short="local" if path else "local: not installed"), result)
+
+    if flags.provider == "local":
+        local_choice("flags", "--provider local")
     elif flags.provider or flags.api_base or flags.api_key_given:
         provider = flags.provider or "openai"
         what = " ".join(f"--{k} {v}" for k, v in (("provider", flags.provider), ("model", flags.model), ("api-base", flags.api_base)) if v)
@@ -80,6 +93,15 @@ def resolve(
         return False
 
     model = flags.model or env_model
+    if saved is not None and not later("settings file"):
+        what = ", ".join(f"{k} = {v}" for k, v in (("provider", saved.provider), ("model", saved.model), ("api_base", saved.api_base)) if v) + f" in {saved.where}"
+        if saved.provider == "local":
+            local_choice("settings file", what)
+        elif saved.provider == "demo":
+            take(Step(source="settings file", detail=what, short="demo"), Resolution(provider="demo", model="guide", kind="demo"))
+        else:
+            take(Step(source="settings file", detail=what, short=saved.provider), Resolution(provider=saved.provider, model=model or saved.model, api_base=saved.api_base, kind="settings"))
+
     if not later("API keys"):
         hosted = _hosted_with_key(env)
         if hosted:

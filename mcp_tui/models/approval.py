@@ -15,4 +15,6 @@ class ApprovalMode(str, Enum):
 class Decision(str, Enum):
     RUN = "run"
     TRUST = "trust"  # run, and run this tool without asking for the rest of the session
+    ALWAYS_TOOL = "always_tool"  # run, and never ask about this tool again (kept in settings.toml)
+    ALWAYS_SERVER = "always_server"  # run, and never ask about any tool of this server again
     DENY = "deny"

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Kind = Literal["flags", "env", "hosted", "ollama", "local", "demo"]
+Kind = Literal["flags", "env", "settings", "hosted", "ollama", "local", "demo"]
 
 
 class Step(BaseModel):

@@ -48,6 +48,7 @@ from mcp_tui.ui.screens.segments import SegmentBrowser
 from mcp_tui.ui.screens.sessions import SessionsScreen
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.slash_actions import SlashActions
+from mcp_tui.ui.preference_actions import PreferenceActions
 from mcp_tui.models.messages import stop_hint
 from mcp_tui.ui.widgets.thinking import ThinkingBlock
 from mcp_tui.ui.widgets.chat import (
@@ -78,7 +79,7 @@ class EngineEvent(Message):
         self.event = event
 
 
-class McpTuiApp(SlashActions, App[int]):
+class McpTuiApp(SlashActions, PreferenceActions, App[int]):
     CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "mcp-tui"
     COMMANDS = App.COMMANDS | {McpTuiCommands}
@@ -135,6 +136,7 @@ class McpTuiApp(SlashActions, App[int]):
     def _attach(self, engine: ChatEngine) -> None:
         self.engine = engine
         engine.policy.asker = self.ask_approval
+        engine.policy.confirm = self.confirm_trust
         engine.listeners.append(lambda event: self.post_message(EngineEvent(event)))
 
     # -- layout ------------------------------------------------------------------
@@ -161,6 +163,7 @@ class McpTuiApp(SlashActions, App[int]):
 
     async def on_mount(self) -> None:
         self._catch_hangup()
+        self.restore_theme()
         self.query_one(PromptInput).focus()
         self.query_one(Transcript).border_title = "chat"
         if self.engine is None:

@@ -55,6 +55,8 @@ PALETTE_EXTRA = [
     ("Open a saved session", "sessions", "ctrl+o"),
     ("Focus prompt", "focus_prompt", "ctrl+l"),
     ("Restart failed servers", "restart_failed", "restart every failed or exited server"),
+    ("Trusted tools…", "trusted_tools", "tools and servers always allowed to run; Delete revokes"),
+    ("Keep this model as the default", "keep_model", "the provider and model the next start uses when flags and env name none"),
     ("New line in prompt", "newline", "ctrl+j"),
 ]
 # What cannot be taken back never outranks an equal match (a stray Enter must not run it).

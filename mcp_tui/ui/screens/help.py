@@ -27,6 +27,8 @@ KEYS = [
     ("Ctrl+O", "saved sessions: search, open"),
     ("F4", "switch model or provider (a list; keyless providers marked)"),
     ("r (on a server)", "restart a failed server"),
+    ("y a A/t s n (approval)", "run once · trust this session · always this tool · always this server · refuse"),
+    ("Ctrl+P → Trusted tools…", "what is always allowed; Delete revokes"),
     ("Tab / Shift+Tab", "move between panes"),
     ("F1", "this help"),
     ("Ctrl+Q", "quit"),
