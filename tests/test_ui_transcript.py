@@ -19,6 +19,7 @@ from mcp_tui.ui.screens.approval import ApprovalScreen
 from mcp_tui.ui.widgets.chat import AssistantMessage, EarlierMessages, InfoNote, ToolChip, Transcript, UserMessage
 from mcp_tui.ui.widgets.prompt_input import PromptInput
 from tests.engine_helpers import engine_settings, unruly_server
+from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, refused_base_url, text, tool_calls
 from tests.ui_helpers import make_app, on_top, say, states, turn, until
 
@@ -70,8 +71,19 @@ async def test_ctrl_y_copies_the_last_answer_from_the_prompt_and_the_footer_show
 
 
 async def test_the_footer_shows_every_key_once_the_engine_has_started(openai_server):
-    app = McpTuiApp(starter=lambda confirm=None: (ChatEngine(engine_settings(openai_server.base_url), []), []))
+    import threading
+
+    release = threading.Event()
+
+    def starter(confirm=None):
+        release.wait(GENEROUS)
+        return ChatEngine(engine_settings(openai_server.base_url), []), []
+
+    app = McpTuiApp(starter=starter)
     async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "ctrl+q" in footer_keys(app))
+        assert "ctrl+t" not in footer_keys(app)  # still starting: only what works yet
+        release.set()
         await until(pilot, lambda: app.engine is not None)
         # no focus change, no key pressed: the footer follows check_action by itself
         await until(pilot, lambda: {"ctrl+t", "ctrl+g", "ctrl+o", "escape"} <= set(footer_keys(app)))
