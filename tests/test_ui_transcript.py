@@ -265,6 +265,19 @@ async def test_every_roll_leaves_a_note_in_the_chat(openai_server):
         notes = [str(n.render()) for n in app.query(InfoNote) if "Rolled into" in str(n.render())]
         assert [n.split(" ")[3].rstrip(".") for n in notes] == ["2", "3", "4"]
         assert "tool results filled the context" in notes[0] and "threshold" in notes[1]
+        session_id = app.engine.recorder.session_id
+    await app.engine.aclose()
+    # resumed, each roll's note is drawn where its segment began
+    resumed = McpTuiApp(ChatEngine(engine_settings(openai_server.base_url), [], resume=find_session(session_id)))
+    async with resumed.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(resumed.query(UserMessage)))
+        drawn = [str(w.render()) for w in resumed.query_one(Transcript).children]
+        rolled = [i for i, t in enumerate(drawn) if t.startswith("Rolled into segment")]
+        assert [drawn[i].split(" ")[3].rstrip(".") for i in rolled] == ["2", "3", "4"]
+        assert rolled[2] == len(drawn) - 2  # the /compact's, after the last message (the resume note follows)
+        assert "SUMMARY: they said hello." in drawn[rolled[0]] and drawn[rolled[0] + 1] == "echo"
+        assert drawn[rolled[1] + 1] == "and?"
+    await resumed.engine.aclose()
 
 
 # -- labels ---------------------------------------------------------------------------------

@@ -550,7 +550,10 @@ class McpTuiApp(SlashActions, App[int]):
         widgets = [EarlierMessages(len(earlier))] if earlier else []
         self._history_label = label or self.engine.context.model_label
         self._tool_results = {m.tool_call_id: m for m in messages if m.role.value == "tool"}
-        await transcript.mount_all(widgets + self._history_widgets(recent, light=False))
+        widgets += self._history_widgets(recent, light=False)
+        if last_roll := self._roll_marks().get(None):  # rolled after the last message (/compact)
+            widgets.append(InfoNote(roll_text(*last_roll), "segments"))
+        await transcript.mount_all(widgets)
         self.query_one(ToolTimeline).add_saved(saved_calls(messages, list(sessions)))
 
     @on(Transcript.EarlierWanted)
@@ -577,7 +580,10 @@ class McpTuiApp(SlashActions, App[int]):
         label = self._history_label or self.engine.context.model_label  # a live session's pruned turns
         widgets = []
         results = {**self._tool_results, **{m.tool_call_id: m for m in messages if m.role.value == "tool"}}
+        rolls = self._roll_marks()
         for message in messages:
+            if id(message) in rolls:  # a roll's note comes back with the messages it began
+                widgets.append(InfoNote(roll_text(*rolls[id(message)]), "segments"))
             if message.role.value == "user":
                 widgets.append(UserMessage(message.content or "", at=message.at))
             elif message.role.value == "assistant":
@@ -591,6 +597,20 @@ class McpTuiApp(SlashActions, App[int]):
                 for call in message.tool_calls:
                     widgets.append(self._saved_chip(call, results.get(call.id)))
         return widgets
+
+    def _roll_marks(self) -> dict[int, tuple[int, str]]:
+        """id(first message of each later segment) → (its number, the summary kept)."""
+        if self.engine is not None:
+            history, context = self.engine.context.history.messages, self.engine.context
+            starts = [history[i] if i < len(history) else None for i in context.segment_starts[1:]]  # None: nothing said since
+            summaries = context.summaries
+        elif self._preview is not None:  # drawn before the engine: the saved segment marks
+            saved = [m for m in self._preview.messages if m.role.value != "system"]
+            starts = [saved[int(s.get("start", 0))] if int(s.get("start", 0)) < len(saved) else None for s in self._preview.segments]
+            summaries = [str(s.get("summary", "")) for s in self._preview.segments]
+        else:
+            return {}
+        return {id(first) if first is not None else None: (number, summary) for number, (first, summary) in enumerate(zip(starts, summaries), start=2)}
 
     def _saved_chip(self, call, result) -> ToolChip:
         """A saved call's chip, in the state its tool message tells, named as live ones are."""
