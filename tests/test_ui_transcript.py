@@ -319,3 +319,11 @@ async def test_one_is_singular_in_the_transcripts_words(openai_server):
         await until(pilot, lambda: any("(1 character)" in str(n.message) for n in app._notifications))
         marker = EarlierMessages(1)
         assert "1 message not shown" in str(marker.render())
+
+
+def test_one_large_tool_is_announced_as_one_tool():
+    from mcp_tui.engine.tool_budget import ToolSetWatch
+
+    tool = {"type": "function", "function": {"name": "one", "description": "word " * 2000, "parameters": {"type": "object"}}}
+    warning, _ = ToolSetWatch().check([tool], 1000)
+    assert warning is not None and warning.message.startswith("1 tool, ")
