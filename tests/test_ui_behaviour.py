@@ -65,7 +65,7 @@ async def test_escape_stops_a_long_answer_and_history_stays_valid(openai_server)
         await until(pilot, lambda: not app.engine.busy)
         await pilot.pause()
         stopped = app.query(AssistantMessage).last()
-        assert stopped.has_class("interrupted") and stopped.border_subtitle == "stopped"
+        assert stopped.has_class("interrupted") and stopped.border_subtitle == "⏹ stopped"
         assert app.engine.context.history.messages[-1].interrupted
         await turn(pilot, "shorter")
         validate_llm_messages(openai_server.requests[-1]["messages"])

@@ -143,8 +143,9 @@ class ChatContext:
         *,
         arguments: dict[str, Any] | None = None,
         error: str | None = None,
+        outcome: str | None = None,
     ) -> Message:
-        message = self.history.add_tool_response(tool_call_id, content, name)
+        message = self.history.add_tool_response(tool_call_id, content, name, outcome)
         self.tracker.tool_used(name or "?", arguments or {}, content, error)
         return self._added(message)
 

@@ -93,7 +93,7 @@ async def restore(context: ChatContext, record: SessionRecord) -> None:
     context.segment_figures = [(int(s.get("tokens") or 0), None if s.get("cost", 0.0) is None else float(s["cost"] or 0.0)) for s in record.segments]
     names = {tc.id: tc.name for m in context.history.messages for tc in m.tool_calls}
     for call_id in context.history.pending_tool_call_ids():  # killed mid-tools: keep the history valid
-        await context.add_tool_response(call_id, INTERRUPTED, names.get(call_id), error=INTERRUPTED)
+        await context.add_tool_response(call_id, INTERRUPTED, names.get(call_id), error=INTERRUPTED, outcome="cancelled")
     # The totals come back as saved; the context is counted afresh from the messages (estimated
     # until the provider reports the next request).
     saved = record.usage or TokenUsageStats()

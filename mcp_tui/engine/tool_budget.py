@@ -11,6 +11,7 @@ from typing import Any
 
 from mcp_tui.models.events import ToolSchemasLarge
 from mcp_tui.store.tokens import count_tools_tokens
+from mcp_tui.text import plural
 
 MAX_TOOLS = 100
 MAX_SCHEMA_BYTES = 64 * 1024
@@ -39,7 +40,7 @@ class ToolSetWatch:
         if len(tools) <= MAX_TOOLS and size <= MAX_SCHEMA_BYTES and share <= MAX_THRESHOLD_SHARE:
             return None, tokens
         message = (
-            f"{len(tools):,} tools, {size // 1024:,} KiB of schemas (~{tokens:,} tokens, {share:.0%} of the "
+            f"{plural(len(tools), 'tool')}, {size // 1024:,} KiB of schemas (~{tokens:,} tokens, {share:.0%} of the "
             f"{token_threshold:,}-token threshold) are sent with every request; disable servers you don't need."
         )
         return ToolSchemasLarge(tools=len(tools), schema_bytes=size, tokens=tokens, message=message), tokens

@@ -108,7 +108,9 @@ class ToolRunner:
             return
         duration = time.monotonic() - started
         text = f"Tool error: {result.text}" if result.is_error else result.text
-        await self.context.add_tool_response(call.id, text, call.name, arguments=arguments, error=result.text if result.is_error else None)
+        await self.context.add_tool_response(
+            call.id, text, call.name, arguments=arguments, error=result.text if result.is_error else None, outcome="error" if result.is_error else "done"
+        )
         # The model gets the result as it is (in the history); what the faces show is masked.
         self.emit(ToolCallFinished(**self._ids(call), result=mask_secrets(result.full_text), is_error=result.is_error, truncated=result.truncated, duration=duration))
 
@@ -131,7 +133,7 @@ class ToolRunner:
             arguments = call.parsed_arguments()
         except ValueError:
             arguments = {"_raw": call.arguments}
-        await self.context.add_tool_response(call.id, text, call.name, arguments=arguments, error=text)
+        await self.context.add_tool_response(call.id, text, call.name, arguments=arguments, error=text, outcome=kind)
         self.emit(ToolCallFailed(**self._ids(call), kind=kind, error=mask_secrets(text), duration=duration))
 
     def _ids(self, call: ToolCall) -> dict[str, str]:

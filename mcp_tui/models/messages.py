@@ -61,6 +61,7 @@ class Message(BaseModel):
     stop_reason: str | None = None  # the provider's finish_reason when it cut the answer ("length")
     reasoning: str | None = None  # the model's thinking, kept; sent back only where a provider needs it
     refusal: str | None = None  # the model declined (OpenAI's refusal): sent back as the content
+    outcome: str | None = None  # a tool message's ending (done, error, failed, timeout, denied, cancelled, …): its chip on resume
     at: float = Field(default_factory=time.time)
     # (encoding, tokens) as sent: counted once, by the context meter
     _tokens: tuple[str, int] | None = PrivateAttr(default=None)
@@ -136,8 +137,8 @@ class ConversationHistory(BaseModel):
             )
         )
 
-    def add_tool_response(self, tool_call_id: str, content: str, name: str | None = None) -> Message:
-        return self._add(Message(role=MessageRole.TOOL, tool_call_id=tool_call_id, content=content, name=name))
+    def add_tool_response(self, tool_call_id: str, content: str, name: str | None = None, outcome: str | None = None) -> Message:
+        return self._add(Message(role=MessageRole.TOOL, tool_call_id=tool_call_id, content=content, name=name, outcome=outcome))
 
     def set_system_prompt(self, prompt: str | None) -> None:
         self.messages = [m for m in self.messages if m.role is not MessageRole.SYSTEM]

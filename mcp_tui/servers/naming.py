@@ -50,3 +50,12 @@ class NameRegistry:
 
     def lookup(self, name: str) -> tuple[str, str] | None:
         return self._by_name.get(name)
+
+
+def shown_name(qualified: str, resolved: tuple[str, str] | None = None) -> str:
+    """`server.tool`, as a call is shown: from the (server, tool) the servers resolved, else
+    read back from `server__tool` (a saved call whose server is not running now)."""
+    if resolved:
+        return f"{resolved[0]}.{resolved[1]}"
+    server, separator, tool = qualified.partition(SEPARATOR)
+    return f"{server}.{tool}" if separator and server and tool else qualified

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header
 
 from mcp_tui.engine.approval import ApprovalRequest, Decision
 from mcp_tui.engine.chat_engine import ChatEngine
+from mcp_tui.engine.tool_outcome import CHIP_STATE, chip_detail, outcome_of
 from mcp_tui.models.events import (
     Event,
     SavingChanged,
@@ -50,6 +51,8 @@ from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.slash_actions import SlashActions
 from mcp_tui.ui.preference_actions import PreferenceActions
 from mcp_tui.models.messages import stop_hint
+from mcp_tui.servers.naming import shown_name
+from mcp_tui.text import plural
 from mcp_tui.ui.widgets.thinking import ThinkingBlock
 from mcp_tui.ui.widgets.chat import (
     AssistantMessage,
@@ -70,7 +73,6 @@ from mcp_tui.ui.widgets.timeline import ToolRecord, ToolTimeline, saved_calls
 log = logging.getLogger(__name__)
 NARROW = 100  # columns: below this the sidebar folds away (Ctrl+B shows it over the chat)
 RECENT_MESSAGES = 60  # of a saved session, drawn in full at once; the rest on demand
-FAILED_STATE = {"failed": "failed", "timeout": "timeout", "denied": "denied", "cancelled": "cancelled", "invalid_arguments": "failed", "unknown_tool": "failed"}
 
 
 class EngineEvent(Message):
@@ -130,6 +132,7 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
         self._head_shown = False
         self._history_label = ""
         self._chips: dict[str, ToolChip] = {}
+        self._tool_results: dict = {}  # call id → saved tool message, for the chips of redrawn history
         self._not_saving = False
         self.last_answer = ""
 
@@ -138,6 +141,7 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
         engine.policy.asker = self.ask_approval
         engine.policy.confirm = self.confirm_trust
         engine.listeners.append(lambda event: self.post_message(EngineEvent(event)))
+        self.refresh_bindings()  # check_action allows more now: the footer shows every key at once
 
     # -- layout ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -217,7 +221,7 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
         for notice in self.notices:
             await transcript.add(ErrorNote(notice))
         if await self._start_engine():
-            await self.note(f"Resumed session {self.engine.recorder.session_id if self.engine.recorder else ''}: {len(self.engine.context.history.messages) - 1} messages.")
+            await self.note(f"Resumed session {self.engine.recorder.session_id if self.engine.recorder else ''}: {plural(len(self.engine.context.history.messages) - 1, 'message')}.")
 
     async def _start_engine(self) -> bool:
         """Start the engine (servers connect in the background) and draw what it brought
@@ -351,29 +355,33 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
         elif isinstance(event, ToolCallFinished):
             state = "error result" if event.is_error else "done"
             timeline.update_call(event.call_id, state=state, duration=event.duration, result=event.result)
-            self._chip(event.call_id, "error" if event.is_error else "done", f"{event.duration:.2f} s")
+            said = f" · {chip_detail('error', event.result)}" if event.is_error else ""
+            self._chip(event.call_id, "error" if event.is_error else "done", f"{event.duration:.2f} s{said}")
         elif isinstance(event, ToolCallFailed):
-            state = FAILED_STATE.get(event.kind, "failed")
+            state = CHIP_STATE.get(event.kind, "failed")
             timeline.update_call(event.call_id, state=state, duration=event.duration, result=event.error)
-            self._chip(event.call_id, state, event.error.splitlines()[0][:80] if event.error else "")
+            self._chip(event.call_id, state, chip_detail(state, event.error))
         elif isinstance(event, UsageUpdated):
             self._show_usage(event.usage, event.threshold)
         elif isinstance(event, SegmentRolled):
             await self._close_answer()
-            await self._segment_note(event)
+            await self._segment_note(event, reveal=False)  # the turn follows the bottom unless the user scrolled
         elif isinstance(event, TurnFinished):
             if event.usage is not None and event.usage.requests:
                 self.query_one(Sidebar).show_turn(event.usage)
-            if self._answer is not None:
+            began = self._answer is not None
+            if began:
                 self.last_answer = self._answer.text or self.last_answer
             await self._close_answer(interrupted=event.cancelled or event.cut is not None)
             self._thinking = None
+            if event.cancelled and not began:  # no answer to mark: say where Esc stopped it
+                await transcript.add(InfoNote(Text("⏹ Stopped before the answer began.")))
             if event.refusal:
                 await transcript.add(ErrorNote(f"The model declined to answer: {event.refusal}", "Rephrase the request, or ask another model."))
             if event.cut:
                 await transcript.add(ErrorNote(event.cut, stop_hint(event.cut)))
         elif isinstance(event, ToolSchemasLarge):
-            await self.note(event.message, "tools")
+            await self.note(event.message, "tools", reveal=False)
         elif isinstance(event, TurnFailed):
             await self._close_answer(interrupted=True)
             await transcript.add(ErrorNote(event.error, event.hint))
@@ -418,12 +426,11 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
         elif isinstance(event, UsageUpdated):
             self._show_usage(event.usage, event.threshold)
 
-    async def _segment_note(self, event: SegmentRolled) -> None:
+    async def _segment_note(self, event: SegmentRolled, reveal: bool = True) -> None:
         """A roll is said in the chat, with what the summary kept (the segment browser has it all)."""
         self.query_one(Sidebar).show_segment(event.segment, event.segment)
         why = f" ({event.reason})" if event.reason else ""
-        summary = event.summary if len(event.summary) <= 400 else event.summary[:400] + "…"
-        await self.note(Text(f"Rolled into segment {event.segment}{why}. The summary kept: {summary}"), "segments")
+        await self.note(roll_text(event.segment, event.summary, why), "segments", reveal=reveal)
 
     @on(ServerList.RestartRequested)
     def restart_server(self, message: ServerList.RestartRequested) -> None:
@@ -539,11 +546,14 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
         self.push_screen(SegmentBrowser(self.engine.context.segments()))
 
     def action_copy_answer(self) -> None:
-        if not self.last_answer:
+        history = self.engine.context.history.messages if self.engine else []
+        # A resumed session's last answer counts too: it is on the screen.
+        answer = self.last_answer or next((m.content for m in reversed(history) if m.role.value == "assistant" and m.content), "")
+        if not answer:
             self.notify("There is no answer to copy yet.", severity="warning")
             return
-        self.copy_to_clipboard(self.last_answer)
-        self.notify(f"Copied the last answer ({len(self.last_answer)} characters).")
+        self.copy_to_clipboard(answer)
+        self.notify(f"Copied the last answer ({plural(len(answer), 'character')}).")
 
     def action_restart_failed(self) -> None:
         for status in self.engine.servers.statuses():
@@ -575,7 +585,11 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
         self._earlier, self._head_shown = list(earlier), False
         widgets = [EarlierMessages(len(earlier))] if earlier else []
         self._history_label = label or self.engine.context.model_label
-        await transcript.mount_all(widgets + self._history_widgets(recent, light=False))
+        self._tool_results = {m.tool_call_id: m for m in messages if m.role.value == "tool"}
+        widgets += self._history_widgets(recent, light=False)
+        if last_roll := self._roll_marks().get(None):  # rolled after the last message (/compact)
+            widgets.append(InfoNote(roll_text(*last_roll), "segments"))
+        await transcript.mount_all(widgets)
         self.query_one(ToolTimeline).add_saved(saved_calls(messages, list(sessions)))
 
     @on(Transcript.EarlierWanted)
@@ -601,9 +615,13 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
     def _history_widgets(self, messages, *, light: bool) -> list:
         label = self._history_label or self.engine.context.model_label  # a live session's pruned turns
         widgets = []
+        results = {**self._tool_results, **{m.tool_call_id: m for m in messages if m.role.value == "tool"}}
+        rolls = self._roll_marks()
         for message in messages:
+            if id(message) in rolls:  # a roll's note comes back with the messages it began
+                widgets.append(InfoNote(roll_text(*rolls[id(message)]), "segments"))
             if message.role.value == "user":
-                widgets.append(UserMessage(message.content or ""))
+                widgets.append(UserMessage(message.content or "", at=message.at))
             elif message.role.value == "assistant":
                 if message.reasoning:
                     widgets.append(ThinkingBlock(message.reasoning))
@@ -611,15 +629,45 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
                     widgets.append(ErrorNote(f"The model declined to answer: {message.refusal}", ""))
                 if message.content:
                     answer = SavedAnswer if light else AssistantMessage
-                    widgets.append(answer(label, message.content, interrupted=message.interrupted))
+                    widgets.append(answer(label, message.content, interrupted=message.interrupted, at=message.at))
                 for call in message.tool_calls:
-                    chip = ToolChip(call.id, call.name)
-                    chip.set_state("done")
-                    widgets.append(chip)
+                    widgets.append(self._saved_chip(call, results.get(call.id)))
         return widgets
 
-    async def note(self, text: str | Text, title: str = "") -> None:
-        await self.query_one(Transcript).add(InfoNote(text, title))
+    def _roll_marks(self) -> dict[int, tuple[int, str]]:
+        """id(first message of each later segment) → (its number, the summary kept)."""
+        if self.engine is not None:
+            history, context = self.engine.context.history.messages, self.engine.context
+            starts = [history[i] if i < len(history) else None for i in context.segment_starts[1:]]  # None: nothing said since
+            summaries = context.summaries
+        elif self._preview is not None:  # drawn before the engine: the saved segment marks
+            saved = [m for m in self._preview.messages if m.role.value != "system"]
+            starts = [saved[int(s.get("start", 0))] if int(s.get("start", 0)) < len(saved) else None for s in self._preview.segments]
+            summaries = [str(s.get("summary", "")) for s in self._preview.segments]
+        else:
+            return {}
+        return {id(first) if first is not None else None: (number, summary) for number, (first, summary) in enumerate(zip(starts, summaries), start=2)}
+
+    def _saved_chip(self, call, result) -> ToolChip:
+        """A saved call's chip, in the state its tool message tells, named as live ones are."""
+        info = self.engine.servers.resolve(call.name) if self.engine is not None else None
+        chip = ToolChip(call.id, shown_name(call.name, (info.server, info.name) if info else None))
+        state = outcome_of(result)
+        chip.set_state(state, chip_detail(state, result.content if result is not None else ""))
+        return chip
+
+    async def note(self, text: str | Text, title: str = "", *, reveal: bool = True) -> None:
+        """A note in the chat; one the user asked for (`reveal`) is scrolled into view even
+        when the transcript was scrolled up."""
+        transcript = self.query_one(Transcript)
+        await transcript.add(InfoNote(text, title))
+        if reveal:
+            transcript.scroll_end(animate=False)  # also follows the bottom again
+
+
+def roll_text(segment: int, summary: str, why: str = "") -> Text:
+    summary = summary if len(summary) <= 400 else summary[:400] + "…"
+    return Text(f"Rolled into segment {segment}{why}. The summary kept: {summary}")
 
 
 def run_app(starter: Callable[..., tuple[ChatEngine, list[str]]], threshold: int, log_path: Path, resume=None) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from datetime import datetime
 
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
@@ -17,7 +18,10 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
-from mcp_tui.text import safe_text
+from mcp_tui.text import plural, safe_text
+
+clock = time.time  # when a live message is stamped (snapshot tests pin it)
+STOPPED = "⏹ stopped"
 
 FRAME = 1 / 30  # deltas are batched per frame: one Markdown append per frame, not per chunk
 # Each append re-lays out the whole answer, so a long answer is appended less often:
@@ -88,7 +92,7 @@ class Transcript(VerticalScroll):
             if not isinstance(widget, AssistantMessage) or widget.parent is not self:
                 continue
             if widget.text:
-                light = SavedAnswer(str(widget.border_title or "assistant"), widget.text, interrupted=widget.has_class("interrupted"))
+                light = SavedAnswer(widget.label, widget.text, interrupted=widget.has_class("interrupted"), at=widget.at)
                 await self.mount(light, before=widget)
                 widgets[i] = light
             await widget.remove()
@@ -105,6 +109,17 @@ class Transcript(VerticalScroll):
     def action_top(self) -> None:
         self.post_message(self.EarlierWanted(head=True))
 
+    def scroll_from_keys(self, where: str) -> None:
+        """PageUp/PageDown, first and last message, asked for from the prompt."""
+        if where == "top":
+            self.action_top()
+        elif where == "bottom":
+            self.scroll_end(animate=False)  # and follow new text again
+        elif where == "page_up":
+            self.scroll_page_up(animate=False)
+        else:
+            self.scroll_page_down(animate=False)
+
 
 class EarlierMessages(Static):
     """Stands for the messages of a long saved session not drawn yet."""
@@ -114,28 +129,43 @@ class EarlierMessages(Static):
         self.show_count(count)
 
     def show_count(self, count: int) -> None:
-        self.update(Text(f"⋮ {count:,} messages not shown — click to show them (Home goes to the first message)", style="dim"))
+        self.update(Text(f"⋮ {plural(count, 'message')} not shown — click to show them (Home goes to the first message)", style="dim"))
 
     def on_click(self) -> None:
         self.post_message(Transcript.EarlierWanted())
+
+
+def stamp(who: str, at: float) -> str:
+    """A message's quiet label: "you · 14:02", with the day when it is not today's."""
+    when = datetime.fromtimestamp(at)
+    today = datetime.fromtimestamp(clock()).date()
+    clock_time = when.strftime("%H:%M") if when.date() == today else when.strftime("%d %b %Y %H:%M")
+    return f"{safe_text(who)} · {clock_time}"
+
+
+def mark_stopped(widget) -> None:
+    """The answer stopped early: its bottom edge says so (drawn by `.interrupted` in styles.tcss)."""
+    widget.add_class("interrupted")
+    widget.border_subtitle = STOPPED
 
 
 class SavedAnswer(Static):
     """An answer of a saved session drawn as one light widget (Rich's Markdown): thousands of
     them mount in about a second, where full Markdown widgets take ten."""
 
-    def __init__(self, label: str, text: str, interrupted: bool = False) -> None:
+    def __init__(self, label: str, text: str, interrupted: bool = False, at: float | None = None) -> None:
         super().__init__(RichMarkdown(safe_text(text), code_theme="ansi_dark"), classes="message assistant saved")
-        self.border_title = label
+        self.label, self.at = label, clock() if at is None else at
+        self.border_title = stamp(label, self.at)
         if interrupted:
-            self.add_class("interrupted")
-            self.border_subtitle = "stopped"
+            mark_stopped(self)
 
 
 class UserMessage(Static):
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, at: float | None = None) -> None:
         super().__init__(Text(safe_text(text)), classes="message user")
-        self.border_title = "you"
+        self.at = clock() if at is None else at
+        self.border_title = stamp("you", self.at)
 
 
 class AssistantMessage(Markdown):
@@ -145,14 +175,14 @@ class AssistantMessage(Markdown):
     cancels it before it runs, so the last text is dropped (a short answer stayed blank)
     and CancelledError reaches the caller. Our own appends, one at a time, are awaited."""
 
-    def __init__(self, label: str = "assistant", text: str = "", interrupted: bool = False) -> None:
+    def __init__(self, label: str = "assistant", text: str = "", interrupted: bool = False, at: float | None = None) -> None:
         """A live answer, or (with `text`) a finished one drawn at once."""
         text = safe_text(text)
         super().__init__(text, classes="message assistant")
-        self.border_title = label
+        self.label, self.at = label, clock() if at is None else at
+        self.border_title = stamp(label, self.at)
         if interrupted:
-            self.add_class("interrupted")
-            self.border_subtitle = "stopped"
+            mark_stopped(self)
         self._parts: list[str] = [text] if text else []  # joined on demand: `+=` would copy the whole answer per chunk
         self._pending: list[str] = []
         self._length = 0
@@ -192,8 +222,7 @@ class AssistantMessage(Markdown):
             self._flush_timer = None
         await self._flush()  # waits for a flush the frame timer started, then draws the rest
         if interrupted:
-            self.add_class("interrupted")
-            self.border_subtitle = "stopped"
+            mark_stopped(self)
         if not self._parts:
             self.add_class("empty")
 
@@ -202,6 +231,8 @@ class ToolChip(Static):
     """A compact line for one tool call inside the answer: server.tool, status, duration."""
 
     ICONS = {"requested": "·", "waiting": "?", "running": "⟳", "done": "✓", "error": "✗", "failed": "✗", "timeout": "⏱", "denied": "⊘", "cancelled": "⊘"}
+    # What a user reads for a state (refused and stopped calls need no more words).
+    WORDS = {"denied": "refused by you", "cancelled": "stopped", "timeout": "timed out", "error": "error result"}
 
     def __init__(self, call_id: str, label: str) -> None:
         super().__init__(classes="tool-chip")
@@ -221,7 +252,7 @@ class ToolChip(Static):
     def _refresh_label(self) -> None:
         line = Text()
         line.append(f"⚙ {self.label}  ", style="bold")
-        line.append(f"{self.ICONS.get(self.state, '')} {self.state}")
+        line.append(f"{self.ICONS.get(self.state, '')} {self.WORDS.get(self.state, self.state)}")
         if self.detail:
             line.append(f"  {self.detail}")
         self.update(line)

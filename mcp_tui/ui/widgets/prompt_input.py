@@ -1,18 +1,34 @@
 """The prompt: multi-line; Enter sends, Shift+Enter or Ctrl+J adds a line, Up/Down walk history,
-Tab completes a slash command (widgets/completion.py)."""
+Tab completes a slash command (widgets/completion.py).
+
+Focus stays here almost always, so the chat's own keys work from here too: Ctrl+Y copies the
+last answer (TextArea's redo moves to Ctrl+Shift+Z), PageUp/PageDown and Ctrl+Home/Ctrl+End
+scroll the transcript, and so do Home/End while the prompt is empty (with text, they move
+the cursor as in any editor)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from textual import events
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
 from mcp_tui.ui.widgets.completion import CompletionList
+from mcp_tui.ui.widgets.chat import Transcript
 
 
 class PromptInput(TextArea):
+    BINDINGS = [
+        Binding("ctrl+y", "app.copy_answer", "Copy answer"),  # TextArea's redo key: shown in the footer here
+        Binding("ctrl+shift+z", "redo", "Redo", show=False),
+        Binding("pageup", "scroll_chat('page_up')", "Scroll chat up", show=False),
+        Binding("pagedown", "scroll_chat('page_down')", "Scroll chat down", show=False),
+        Binding("ctrl+home", "scroll_chat('top')", "First message", show=False),
+        Binding("ctrl+end", "scroll_chat('bottom')", "Last message", show=False),
+    ]
+
     @dataclass
     class Submitted(Message):
         text: str
@@ -39,6 +55,11 @@ class PromptInput(TextArea):
             event.prevent_default()
             self.insert("\n")
             return
+        if event.key in ("home", "end") and not self.text:
+            event.stop()
+            event.prevent_default()
+            self.action_scroll_chat("top" if event.key == "home" else "bottom")
+            return
         if event.key == "up" and self.cursor_location[0] == 0 and self._walk(-1):
             event.stop()
             event.prevent_default()
@@ -52,6 +73,9 @@ class PromptInput(TextArea):
     def on_text_area_changed(self, _: TextArea.Changed) -> None:
         if self.completion is not None:
             self.completion.follow(self.text)
+
+    def action_scroll_chat(self, where: str) -> None:
+        self.screen.query_one(Transcript).scroll_from_keys(where)
 
     def _submit(self) -> None:
         text = self.text.strip()
