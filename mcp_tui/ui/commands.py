@@ -52,6 +52,8 @@ PALETTE_EXTRA = [
     ("Browse segments", "segments", "ctrl+g"),
     ("Open a saved session", "sessions", "ctrl+o"),
     ("Focus prompt", "focus_prompt", "ctrl+l"),
+    ("Block cursor on the chat (copy, retry, edit, fork)", "chat_cursor", "ctrl+up / alt+up / f6"),
+    ("Search the chat", "search", "ctrl+f"),
     ("Restart failed servers", "restart_failed", "restart every failed or exited server"),
     ("New line in prompt", "newline", "ctrl+j"),
 ]
