@@ -50,6 +50,8 @@ class BlockActions:
         history = self.engine.context.history.messages
         system = sum(m.role is MessageRole.SYSTEM for m in history)
         asked = next(i for i in range(index, -1, -1) if history[i].role is MessageRole.USER or i < system)
+        transcript.leave()  # what follows redraws the chat: the prompt is where to go on
+        self.query_one(PromptInput).focus()
         if message.verb == "fork":
             await self._fork(self._after(index) - system)
         elif history[asked].role is not MessageRole.USER:
@@ -64,8 +66,6 @@ class BlockActions:
             prompt = self.query_one(PromptInput)
             prompt.load_text(history[asked].content or "")
             prompt.border_title = EDITING
-            transcript.leave()
-            prompt.focus()
 
     def _message_index(self, block: Widget | None) -> int | None:
         """The history index of the message `block` shows, or of the nearest one above it."""
