@@ -15,7 +15,6 @@ from mcp_tui.ui.transcript_cursor import CURSOR, CURRENT, HIT, CursorTranscript,
 from mcp_tui.ui.widgets.chat import AssistantMessage, EarlierMessages, ToolChip, UserMessage
 from mcp_tui.ui.widgets.chat_search import ChatSearch
 from mcp_tui.ui.widgets.prompt_input import PromptInput
-from mcp_tui.ui.widgets.token_gauge import TokenGauge
 from tests.engine_helpers import engine_settings, unruly_server
 from tests.support.openai_server import call, text, tool_calls
 from tests.ui_helpers import make_app, on_top, say, turn, until
@@ -208,30 +207,6 @@ async def test_search_brings_in_messages_left_out_of_a_long_session(tmp_path):
         assert str(app.query_one(f".{CURRENT}").render()) == "question 3 needle"
         assert not app.query(EarlierMessages)
     await app.engine.aclose()
-
-
-async def test_clear_is_saved_a_resume_brings_nothing_back_and_the_gauge_resets(openai_server):
-    openai_server.enqueue(tool_calls(call("u__echo", {"text": "old"}, id="o1")), text("old answer"), text("new answer"))
-    app = make_app(openai_server.base_url, [unruly_server()], approve="auto")
-    async with app.run_test(size=SIZE) as pilot:
-        await turn(pilot, "old question")
-        gauge = app.query_one(TokenGauge)
-        full = gauge.used
-        await say(pilot, "/clear")
-        await until(pilot, lambda: roles(app) == ["system"] and not app.query(ToolChip))
-        await until(pilot, lambda: gauge.used < full)
-        assert not app.query_one("#timeline").records
-        path = app.engine.recorder.writer.path
-    record = read_session(path)
-    assert record.messages == []
-    resumed = McpTuiApp(ChatEngine(engine_settings(openai_server.base_url), [], resume=record))
-    async with resumed.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: resumed.engine.recorder is not None and not resumed.engine.busy and pilot.app.query(".info"))
-        await turn(pilot, "a new start")
-        sent = openai_server.requests[-1]["messages"]
-        assert [m["role"] for m in sent] == ["system", "user"] and sent[-1]["content"] == "a new start"
-        assert not [w for w in resumed.query(UserMessage) if "old question" in str(w.render())]
-    await resumed.engine.aclose()
 
 
 async def test_the_cursor_keys_are_in_help_and_the_footer(openai_server):
