@@ -8,7 +8,7 @@ from textual.widgets._markdown import MarkdownFence
 from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.models.messages import validate_llm_messages
 from mcp_tui.store.session_file import read_session
-from mcp_tui.ui.app import McpTuiApp
+from mcp_tui.ui.app import RECENT_MESSAGES, McpTuiApp
 from mcp_tui.ui.screens.help import KEYS
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.transcript_cursor import CURSOR, CURRENT, HIT, CursorTranscript, block_text
@@ -17,7 +17,7 @@ from mcp_tui.ui.widgets.chat_search import ChatSearch
 from mcp_tui.ui.widgets.prompt_input import PromptInput
 from tests.engine_helpers import engine_settings, unruly_server
 from tests.support.openai_server import call, text, tool_calls
-from tests.ui_helpers import make_app, on_top, say, turn, until
+from tests.ui_helpers import make_app, on_top, turn, until
 
 SIZE = (120, 40)
 CODE = "Here:\n\n```python\nprint('only the code')\n```\n\nDone."
@@ -123,6 +123,12 @@ async def test_edit_loads_the_prompt_and_sending_replaces_it_and_what_followed(o
         await pilot.press("e")
         prompt = app.query_one(PromptInput)
         assert app.focused is prompt and prompt.text == "second with a typo" and prompt.border_title
+        await pilot.press("escape")  # cancels the edit: sending would not replace anything
+        assert not prompt.border_title and app._edit_keep is None
+        await pilot.press("ctrl+up")
+        while not (isinstance(cursor(app), UserMessage) and "typo" in str(cursor(app).render())):
+            await pilot.press("up")
+        await pilot.press("e")
         prompt.load_text("second, fixed")
         await pilot.press("enter")
         await until(pilot, lambda: len(openai_server.requests) == 3 and not app.engine.busy and contents(app)[-1] == "answer to the edit")
@@ -206,6 +212,32 @@ async def test_search_brings_in_messages_left_out_of_a_long_session(tmp_path):
         await until(pilot, lambda: str(app.query_one("#chat-search-count").render()) == "1 of 1")
         assert str(app.query_one(f".{CURRENT}").render()) == "question 3 needle"
         assert not app.query(EarlierMessages)
+    await app.engine.aclose()
+
+
+async def test_up_on_the_first_drawn_block_brings_in_the_messages_left_out(tmp_path):
+    from mcp_tui.models.messages import Message, MessageRole
+    from mcp_tui.store.session_file import SessionWriter
+    from tests.support.openai_server import refused_base_url
+
+    writer = SessionWriter(folder=tmp_path)
+    writer.write("meta", provider="openai", model="m")
+    for i in range(50):
+        writer.message(Message(role=MessageRole.USER, content=f"question {i}"))
+        writer.message(Message(role=MessageRole.ASSISTANT, content=f"answer {i}"))
+    writer.close()
+    app = McpTuiApp(ChatEngine(engine_settings(refused_base_url(), persist=False), [], resume=read_session(writer.path)))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(app.query(EarlierMessages)) == 1)
+        await pilot.press("ctrl+up")
+        transcript = app.query_one(CursorTranscript)
+        first = next(b for b in transcript.blocks() if isinstance(b, UserMessage))  # the first drawn, below the marker
+        transcript.select(first)
+        await pilot.press("up")
+        await until(pilot, lambda: not app.query(EarlierMessages))
+        assert cursor(app) is first
+        await pilot.press("up")
+        assert block_text(cursor(app)) == f"answer {49 - RECENT_MESSAGES // 2}" and len(app.query(UserMessage)) == 50
     await app.engine.aclose()
 
 

@@ -447,6 +447,7 @@ class McpTuiApp(BlockActions, SlashActions, App[int]):
     # -- actions -----------------------------------------------------------------
     def action_stop(self) -> None:
         if not self.engine.cancel():
+            self.cancel_edit()
             self.query_one(PromptInput).focus()
 
     def action_toggle_thinking(self) -> None:

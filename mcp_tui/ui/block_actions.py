@@ -19,7 +19,7 @@ from mcp_tui.ui.widgets.prompt_input import PromptInput
 from mcp_tui.ui.widgets.sidebar import Sidebar
 from mcp_tui.ui.widgets.timeline import ToolTimeline, saved_calls
 
-EDITING = "editing — Enter replaces this prompt and what followed it"
+EDITING = "editing — Enter replaces this prompt and what followed it · Esc cancels"
 
 
 class BlockActions:
@@ -114,12 +114,18 @@ class BlockActions:
     # -- edit and resend -----------------------------------------------------------------
     async def apply_pending_edit(self) -> None:
         """Before an edited prompt is sent: drop it and what followed (called by `send`)."""
-        keep, self._edit_keep = self._edit_keep, None
-        self.query_one(PromptInput).border_title = None
-        if keep is None:
-            return
+        keep = self.cancel_edit()
+        history = self.engine.context.history.messages
+        if keep is None or keep > sum(m.role is not MessageRole.SYSTEM for m in history):
+            return  # nothing edited, or the conversation was cleared meanwhile
         self.engine.rewind(keep)
         await self.redraw_conversation()
+
+    def cancel_edit(self) -> int | None:
+        """Forget a pending edit (Esc, or it is being sent); returns what it would have kept."""
+        keep, self._edit_keep = self._edit_keep, None
+        self.query_one(PromptInput).border_title = None
+        return keep
 
     # -- redrawing after a cut -----------------------------------------------------------
     def _session_paths(self) -> list:
@@ -163,7 +169,11 @@ class BlockActions:
         self._show_hit()
 
     def _step(self, step: int) -> None:
+        if any(not hit.is_attached for hit in self._hits):  # the chat was redrawn since
+            self._hits = self.query_one(CursorTranscript).find(self.query_one(ChatSearch).value)
+            self._hit_at = min(self._hit_at, len(self._hits) - 1)
         if not self._hits:
+            self._show_hit()
             return
         self._hit_at = (self._hit_at + step) % len(self._hits)
         self._show_hit()

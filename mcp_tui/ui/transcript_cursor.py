@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets._markdown import MarkdownFence
 
-from mcp_tui.ui.widgets.chat import SETTLED_AFTER, AssistantMessage, ErrorNote, InfoNote, SavedAnswer, ToolChip, Transcript, UserMessage
+from mcp_tui.ui.widgets.chat import SETTLED_AFTER, AssistantMessage, EarlierMessages, ErrorNote, InfoNote, SavedAnswer, ToolChip, Transcript, UserMessage
 from mcp_tui.ui.widgets.thinking import ThinkingBlock
 
 BLOCKS = (UserMessage, AssistantMessage, SavedAnswer, ToolChip, ThinkingBlock, ErrorNote, InfoNote)
@@ -124,7 +124,24 @@ class CursorTranscript(Transcript):
             self.select(blocks[-1])
             return
         index = max(0, min(len(blocks) - 1, blocks.index(self.cursor) + step))
+        if step < 0 and self._crosses_marker(blocks[index], self.cursor):
+            self.post_message(self.EarlierWanted())  # bring in what was left out; the next Up goes there
+            return
         self.select(blocks[index])
+
+    def _crosses_marker(self, above: Widget, below: Widget) -> bool:
+        """Whether the marker of messages left out lies between these blocks (or above `below`
+        when it is the first)."""
+        marker = next(iter(self.query(EarlierMessages)), None)
+        if marker is None:
+            return False
+        order = list(self.children)
+        start = order.index(self._child_holding(above)) if above is not below else -1
+        return start < order.index(marker) < order.index(self._child_holding(below))
+
+    def _child_holding(self, block: Widget) -> Widget:
+        """The transcript's child that is `block` or holds it (a code block's answer)."""
+        return block if block.parent is self else next(a for a in block.ancestors if a.parent is self)
 
     def action_copy_block(self) -> None:
         if self.cursor is None:

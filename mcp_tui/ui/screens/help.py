@@ -15,7 +15,7 @@ KEYS = [
     ("Enter", "send the prompt"),
     ("Shift+Enter / Ctrl+J", "new line in the prompt"),
     ("Up / Down", "earlier prompts (on the first / last line)"),
-    ("Esc", "stop the answer or the running tools"),
+    ("Esc", "stop the answer or the running tools; else cancel an edit"),
     ("Ctrl+P", "command palette: every action, themes"),
     ("Ctrl+B", "show or hide the sidebar"),
     ("Ctrl+T", "focus the tool timeline (Enter opens a call)"),
