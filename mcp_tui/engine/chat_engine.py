@@ -20,7 +20,7 @@ from mcp_tui.config.settings import Settings
 from mcp_tui.engine.approval import ApprovalPolicy, Asker
 from mcp_tui.engine.context import DEFAULT_SYSTEM_PROMPT, PLAIN_SYSTEM_PROMPT, ChatContext
 from mcp_tui.engine.conversation import Conversation
-from mcp_tui.engine.persistence import SessionRecorder, open_recorder, restore
+from mcp_tui.engine.persistence import SessionRecorder, fork_recorder, open_recorder, restore
 from mcp_tui.models.provider import display_label
 from mcp_tui.logsetup import add_secrets, mask_secrets, tame_library_handlers
 from mcp_tui.models.events import Event, SavingChanged, SegmentRolled, ServerStateChanged, ToolCallFinished, UsageUpdated
@@ -143,11 +143,32 @@ class ChatEngine:
         return self.context.model_label
 
     def clear(self) -> None:
-        """Forget the conversation (the system prompt stays)."""
+        """Forget the conversation (the system prompt stays); saved as a rewind to nothing."""
+        self.rewind(0)
+
+    def rewind(self, keep: int) -> None:
+        """Keep the first `keep` messages of the conversation (not counting the system
+        prompt), drop the rest, and save that; refused while a turn runs."""
         if self.busy:
             raise RuntimeError("wait for the answer to finish (or press Esc) first")
-        self.context.clear()
+        self.context.rewind(keep)
         self._usage_soon()
+
+    async def fork(self, keep: int) -> SessionRecorder:
+        """Go on in a new session file holding the first `keep` messages (and the segments,
+        summaries and totals up to there); the original file stays as it was."""
+        if self.busy:
+            raise RuntimeError("wait for the answer to finish (or press Esc) first")
+        if self.recorder is None:
+            raise RuntimeError("this session is not being saved (--no-save), so it cannot be forked")
+        old = self.recorder
+        old.detach()  # the cut below is the fork's, not the original's
+        self.context.rewind(keep)
+        self.recorder = fork_recorder(self.context, old, await self.context.get_token_stats())
+        self.recorder.writer.on_change.append(self._saving_changed)
+        old.close()
+        self._usage_soon()
+        return self.recorder
 
     async def compact(self) -> str:
         """Roll the conversation into a new segment now; returns the summary."""

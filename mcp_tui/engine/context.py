@@ -84,6 +84,9 @@ class ChatContext:
         self.on_segment_rolled: list[Callable[[int, str], None]] = []
         # Called with every message as it is added: the session file appends it (crash safety).
         self.on_message: list[Callable[[Message], None]] = []
+        # Called with how many messages remain after a rewind (/clear, retry, edit): the
+        # session file records it, so a resume does not bring the dropped ones back.
+        self.on_rewind: list[Callable[[int], None]] = []
 
     @property
     def token_threshold(self) -> int:
@@ -270,12 +273,27 @@ class ChatContext:
         return summary
 
     def clear(self) -> None:
-        self.history.clear(keep_system_prompt=True)
-        self.segment_starts = [len(self.history.messages)]
-        self.summaries = []
-        self.segment_figures = []
-        self.meter.anchor = None
-        self.tracker.reset()
+        self.rewind(0)
+
+    def rewind(self, keep: int) -> None:
+        """Keep the first `keep` messages after the system prompt and drop the rest (retry,
+        edit and resend, /clear). Segments that began after the cut go with their summaries."""
+        if not 0 <= keep <= len(self.history.messages) - len(self._system_messages()):
+            raise ValueError(f"cannot keep {keep} messages")
+        cut = len(self._system_messages()) + keep
+        del self.history.messages[cut:]
+        while len(self.segment_starts) > 1 and self.segment_starts[-1] > cut:
+            self.segment_starts.pop()
+            self.summaries.pop()
+            if len(self.segment_figures) > len(self.summaries):
+                self.segment_figures.pop()
+            self.tracker.totals.segments = len(self.segment_starts)  # the next roll is numbered after these
+        if self.meter.anchor is not None and self.meter.anchor.sent > cut:
+            self.meter.anchor = None  # it counted messages that are gone
+        if keep == 0:
+            self.tracker.reset()
+        for callback in self.on_rewind:
+            callback(keep)
 
     async def get_token_stats(self) -> TokenUsageStats:
         await self.tracker.flush()

@@ -26,6 +26,17 @@ class SessionRecorder:
         self._usage_written: tuple | None = None
         context.on_message.append(writer.message)
         context.on_segment_rolled.append(self.segment)
+        context.on_rewind.append(self.rewind)
+
+    def rewind(self, keep: int) -> None:
+        """Only the first `keep` messages of the file still count (read_session applies it)."""
+        self.writer.write("rewind", keep=keep)
+
+    def detach(self) -> None:
+        """Stop hearing the context (another recorder takes over, e.g. for a fork)."""
+        for callbacks, callback in ((self.context.on_message, self.writer.message), (self.context.on_segment_rolled, self.segment), (self.context.on_rewind, self.rewind)):
+            if callback in callbacks:
+                callbacks.remove(callback)
 
     @property
     def session_id(self) -> str:
@@ -81,6 +92,22 @@ def open_recorder(context: ChatContext, resume: SessionRecord | None) -> tuple[S
     recorder = SessionRecorder(context, SessionWriter())
     recorder.meta()
     return recorder, None
+
+
+def fork_recorder(context: ChatContext, old: SessionRecorder, usage: TokenUsageStats) -> SessionRecorder:
+    """A recorder for a new file beside `old`'s, begun as a copy of what `context` holds now."""
+    system = sum(m.role is MessageRole.SYSTEM for m in context.history.messages)
+    now = SessionRecord(
+        session_id=old.session_id,
+        path=old.writer.path,
+        meta={"provider": context.provider, "model": context.model, "token_threshold": context.token_threshold},
+        messages=context.history.messages[system:],
+        segments=context.segment_records(),
+        usage=usage,
+    )
+    recorder = SessionRecorder(context, SessionWriter(folder=old.writer.folder))
+    recorder.copy(now)
+    return recorder
 
 
 async def restore(context: ChatContext, record: SessionRecord) -> None:

@@ -267,6 +267,12 @@ def _add(record: SessionRecord, data: dict[str, Any], fallback_at: float) -> Non
         record.usage = TokenUsageStats.model_validate(data["usage"])
     elif kind == "segment":
         record.segments.append(SegmentMark.model_validate(data).model_dump())
+    elif kind == "rewind":  # /clear, retry, edit: the messages after the first `keep` are gone
+        keep = data["keep"]
+        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 0:
+            raise ValueError("not a message count")
+        del record.messages[keep:]
+        record.segments[:] = [s for s in record.segments if s["start"] <= keep]
 
 
 def skip_damaged(record: SessionHeader, where: str, exc: Exception) -> None:

@@ -50,6 +50,9 @@ from mcp_tui.ui.screens.sessions import SessionsScreen
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.slash_actions import SlashActions
 from mcp_tui.ui.preference_actions import PreferenceActions
+from mcp_tui.ui.block_actions import BlockActions
+from mcp_tui.ui.transcript_cursor import CursorTranscript, bind_messages
+from mcp_tui.ui.widgets.chat_search import ChatSearch
 from mcp_tui.models.messages import stop_hint
 from mcp_tui.servers.naming import shown_name
 from mcp_tui.text import plural
@@ -81,7 +84,7 @@ class EngineEvent(Message):
         self.event = event
 
 
-class McpTuiApp(SlashActions, PreferenceActions, App[int]):
+class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
     CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "mcp-tui"
     COMMANDS = App.COMMANDS | {McpTuiCommands}
@@ -95,6 +98,11 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
         Binding("ctrl+t", "focus_timeline", "Timeline"),
         Binding("ctrl+l", "focus_prompt", "Prompt", show=False),
         Binding("ctrl+y", "copy_answer", "Copy answer"),
+        Binding("ctrl+up,alt+up", "chat_cursor", "Chat", key_display="^↑"),
+        Binding("f6", "chat_cursor", "Chat", show=False, priority=True),  # the prompt's TextArea binds F6 too
+        Binding("ctrl+f", "search", "Search"),
+        Binding("f3", "search_step(1)", "Next match", show=False),
+        Binding("shift+f3", "search_step(-1)", "Previous match", show=False),
         Binding("ctrl+r", "toggle_thinking", "Thinking", show=False),
         Binding("ctrl+g", "segments", "Segments"),
         Binding("ctrl+o", "sessions", "Sessions"),
@@ -148,7 +156,8 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
         yield Header()
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield Transcript(id="transcript")
+                yield CursorTranscript(id="transcript")
+                yield ChatSearch(id="chat-search")
                 yield ToolTimeline(id="timeline")
             if self.engine is None:
                 yield Sidebar("starting…", self._threshold, id="sidebar")
@@ -287,6 +296,7 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
             self.notify("An answer is still running: wait for it or press Esc to stop it.", severity="warning")
             self.query_one(PromptInput).load_text(message.text)
             return
+        await self.apply_pending_edit()
         self.run_turn(message.text)
 
     @work(group="turn", exit_on_error=False)
@@ -479,6 +489,7 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
     # -- actions -----------------------------------------------------------------
     def action_stop(self) -> None:
         if not self.engine.cancel():
+            self.cancel_edit()
             self.query_one(PromptInput).focus()
 
     def action_toggle_thinking(self) -> None:
@@ -632,6 +643,7 @@ class McpTuiApp(SlashActions, PreferenceActions, App[int]):
                     widgets.append(answer(label, message.content, interrupted=message.interrupted, at=message.at))
                 for call in message.tool_calls:
                     widgets.append(self._saved_chip(call, results.get(call.id)))
+        bind_messages(widgets, messages)
         return widgets
 
     def _roll_marks(self) -> dict[int, tuple[int, str]]:

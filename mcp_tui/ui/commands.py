@@ -54,6 +54,8 @@ PALETTE_EXTRA = [
     ("Browse segments", "segments", "ctrl+g"),
     ("Open a saved session", "sessions", "ctrl+o"),
     ("Focus prompt", "focus_prompt", "ctrl+l"),
+    ("Block cursor on the chat (copy, retry, edit, fork)", "chat_cursor", "ctrl+up / alt+up / f6"),
+    ("Search the chat", "search", "ctrl+f"),
     ("Restart failed servers", "restart_failed", "restart every failed or exited server"),
     ("Trusted tools…", "trusted_tools", "tools and servers always allowed to run; Delete revokes"),
     ("Keep this model as the default", "keep_model", "the provider and model the next start uses when flags and env name none"),

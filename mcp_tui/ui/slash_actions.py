@@ -95,7 +95,7 @@ class SlashActions:
         except RuntimeError as exc:
             self.notify(str(exc), severity="warning")
             return
-        await self.query_one(Transcript).remove_children()
+        await self.redraw_conversation()  # chat, timeline and gauge start afresh too
         await self.note("Started a new conversation.")
 
     async def action_compact(self) -> None:
