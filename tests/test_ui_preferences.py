@@ -63,6 +63,7 @@ async def palette(pilot, query: str, wanted: str) -> None:
 # (key, state of the first call, what is kept, whether the same tool / another tool of the server are asked about again)
 ANSWERS = [
     ("y", "done", [], True, True),
+    ("enter", "done", [], True, True),  # the highlighted answer, at first "Run once"
     ("a", "done", [], False, True),
     ("A", "done", [AllowRule(server="u", tool="no_args")], False, True),
     ("t", "done", [AllowRule(server="u", tool="no_args")], False, True),
