@@ -26,7 +26,16 @@ def home(tmp_path, monkeypatch):
 
 
 def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    """Every notification's text from now on: kept here, as the toasts expire after their timeout."""
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        said.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return said
 
 
 async def answer(pilot, key: str) -> None:
@@ -54,6 +63,7 @@ async def palette(pilot, query: str, wanted: str) -> None:
 # (key, state of the first call, what is kept, whether the same tool / another tool of the server are asked about again)
 ANSWERS = [
     ("y", "done", [], True, True),
+    ("enter", "done", [], True, True),  # the highlighted answer, at first "Run once"
     ("a", "done", [], False, True),
     ("A", "done", [AllowRule(server="u", tool="no_args")], False, True),
     ("t", "done", [AllowRule(server="u", tool="no_args")], False, True),
@@ -70,6 +80,7 @@ async def test_each_answer_of_the_dialog(openai_server, home, key, first, kept, 
         tool_calls(call("u__fail", "{}", id="3")), text("three"),
     )
     app = make_app(openai_server.base_url, [unruly_server()])
+    said = notes(app)
     async with app.run_test(size=SIZE) as pilot:
         await say(pilot, "first")
         await answer(pilot, key)
@@ -90,7 +101,7 @@ async def test_each_answer_of_the_dialog(openai_server, home, key, first, kept, 
         "t": "Always allowed u.no_args (Ctrl+P → Trusted tools to revoke).",
         "s": "Always allowed every tool of u (Ctrl+P → Trusted tools to revoke).",
     }.get(key)
-    assert [n for n in notes(app) if "llowed" in n or "Trusted" in n] == ([confirmation] if confirmation else [])
+    assert [n for n in said if "llowed" in n or "Trusted" in n] == ([confirmation] if confirmation else [])
 
 
 async def test_escape_in_the_dialog_stops_the_turn(openai_server, home):
@@ -122,6 +133,7 @@ async def test_revoke_from_the_trusted_tools_screen(openai_server, home):
     trust.add(AllowRule(server="time"))
     openai_server.enqueue(tool_calls(call("u__no_args", "", id="1")), text("one"))
     app = make_app(openai_server.base_url, [unruly_server()])
+    said = notes(app)
     async with app.run_test(size=SIZE) as pilot:
         await palette(pilot, "trusted", "Trusted tools")
         await until(pilot, lambda: on_top(app, TrustedToolsScreen))
@@ -130,7 +142,7 @@ async def test_revoke_from_the_trusted_tools_screen(openai_server, home):
         await pilot.press("delete")
         await until(pilot, lambda: listing.option_count == 1)
         assert preferences.read()[0].always_allow == [AllowRule(server="time")]
-        assert "Revoked u.no_args: it is asked about again." in notes(app)
+        assert "Revoked u.no_args: it is asked about again." in said
         await pilot.press("escape")
         await say(pilot, "run it")
         await answer(pilot, "n")  # revoked in this session too: asked again
@@ -152,13 +164,14 @@ async def test_a_damaged_settings_file_is_named_and_the_app_still_works(openai_s
     path.write_text('theme = "nord"\n[[always_allow]\nserver = "u"\n')
     openai_server.enqueue(tool_calls(call("u__no_args", "", id="1")), text("asked"))
     app = make_app(openai_server.base_url, [unruly_server()])
+    said = notes(app)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: any(str(path) in str(n.render()) for n in app.query(ErrorNote)))
         assert app.theme != "nord"  # ignored as a whole
         await say(pilot, "run it")
         await answer(pilot, "A")  # still runs; it cannot be kept, and the user is told
         assert states(app) == ["done"]
-        assert any(n.startswith("Allowed u.no_args for this session only") for n in notes(app))
+        assert any(n.startswith("Allowed u.no_args for this session only") for n in said)
     assert path.read_text().startswith('theme = "nord"')  # the user's file is left as it was
 
 
@@ -203,10 +216,10 @@ async def test_keep_the_current_model_as_the_default_for_the_next_start(openai_s
     from mcp_tui.llm.resolve import Flags, resolve
 
     app = make_app(openai_server.base_url)
+    said = notes(app)
     async with app.run_test(size=SIZE) as pilot:
         await palette(pilot, "keep this model", "Keep this model as the default")
-        await until(pilot, lambda: preferences.read()[0].model == "test-model")
-        assert any("openai/test-model" in n and "next start" in n for n in notes(app))
+        await until(pilot, lambda: any("openai/test-model" in n and "next start" in n for n in said))  # told after the write
     prefs = preferences.read()[0]
     assert (prefs.provider, prefs.api_base) == ("openai", openai_server.base_url)
     offline = dict(ollama=lambda: (None, "nothing answering"), local=lambda: (None, "", "not installed"))
@@ -218,7 +231,8 @@ async def test_keep_the_current_model_as_the_default_for_the_next_start(openai_s
 
 async def test_a_model_behind_a_url_with_credentials_is_not_kept(openai_server, home):
     app = make_app(openai_server.base_url.replace("http://", "http://me:hunter2@"))
+    said = notes(app)
     async with app.run_test(size=SIZE) as pilot:
         await palette(pilot, "keep this model", "Keep this model as the default")
-        await until(pilot, lambda: any(n.startswith("Not kept: the server's URL carries credentials") for n in notes(app)))
+        await until(pilot, lambda: any(n.startswith("Not kept: the server's URL carries credentials") for n in said))
     assert not preferences.settings_path().exists()

@@ -83,10 +83,11 @@ class ApprovalScreen(ModalScreen[Decision | None]):
                 Option(_choice("n", "Refuse (the model is told)"), id=Decision.DENY.value),
                 id="approval-choices",
             )
-            yield Static(Text("Esc stops the whole answer · ↑↓ Enter or a key", style="dim"), id="approval-keys")
 
     def on_mount(self) -> None:
-        self.query_one("#approval").border_title = "tool approval"
+        dialog = self.query_one("#approval")
+        dialog.border_title = "tool approval"
+        dialog.border_subtitle = "a key, or ↑↓ Enter · esc stops the whole answer"  # a border line: no row taken on small screens
         self.query_one("#approval-choices", OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
