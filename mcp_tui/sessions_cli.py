@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mcp_tui.models.messages import ConversationHistory
 from mcp_tui.store.export import to_json, to_markdown
+from mcp_tui.store.private_file import write_private
 from mcp_tui.store.session_file import sessions_dir
 from mcp_tui.store.session_listing import find_session, scan_sessions
 from mcp_tui.text import safe_text
@@ -45,6 +46,6 @@ def export_session(session_id: str, fmt: str, output: Path | None) -> int:
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_private(output, text)
         print(f"wrote {output}", file=sys.stderr)
     return 0

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from mcp_tui import paths
 from mcp_tui.store.export import from_json, to_json, to_markdown
+from mcp_tui.store.private_file import write_private
 from mcp_tui.text import safe_text
 from mcp_tui.ui.commands import Command
 from mcp_tui.ui.widgets.chat import Transcript
@@ -81,10 +82,12 @@ class SlashActions:
             self.notify(str(exc), severity="warning")
 
     async def action_save(self) -> None:
-        folder = paths.ensure(paths.data_dir() / "exports")
-        path = folder / time.strftime("conversation-%Y%m%d-%H%M%S.json")
-        path.write_text(to_json(self.engine.context.history, {"model": self.engine.context.model_label}), encoding="utf-8")
-        path.chmod(0o600)
+        path = paths.data_dir() / "exports" / time.strftime("conversation-%Y%m%d-%H%M%S.json")
+        try:
+            write_private(paths.ensure(path.parent) / path.name, to_json(self.engine.context.history, {"model": self.engine.context.model_label}))
+        except OSError as exc:
+            await self.note(Text(f"Could not write {path}: {exc.strerror or exc}"))
+            return
         await self.note(f"Saved to {path}. /load {path} opens it again.")
 
     async def action_load(self, argument: str = "") -> None:
@@ -114,11 +117,11 @@ class SlashActions:
         usage = await ctx.get_token_stats()
         meta = {"model": ctx.model_label, "segments": segments, "usage": usage.summary()}
         text = to_markdown(history, segments=segments, usage=usage) if fmt == "md" else to_json(history, meta)
-        path = Path(target).expanduser() if target else paths.ensure(paths.data_dir() / "exports") / time.strftime(f"conversation-%Y%m%d-%H%M%S.{fmt}")
+        path = Path(target).expanduser() if target else paths.data_dir() / "exports" / time.strftime(f"conversation-%Y%m%d-%H%M%S.{fmt}")
         try:
-            path.write_text(text, encoding="utf-8")
+            write_private(path if target else paths.ensure(path.parent) / path.name, text)
         except OSError as exc:
-            await self.note(Text(f"Could not write {path}: {exc}"))
+            await self.note(Text(f"Could not write {path}: {exc.strerror or exc}"))
             return
         await self.note(f"Exported {len(history.messages)} messages to {path}.")
 
