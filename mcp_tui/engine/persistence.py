@@ -65,9 +65,9 @@ class SessionRecorder:
         self.writer.close()
 
 
-def open_recorder(context: ChatContext, resume: SessionRecord | None) -> tuple[SessionRecorder, str | None]:
-    """A recorder for a new session or for `resume`; when another instance has `resume` open,
-    one for a fork of it, with a notice saying so."""
+def open_recorder(context: ChatContext, resume: SessionRecord | None, meta: dict | None = None) -> tuple[SessionRecorder, str | None]:
+    """A recorder for a new session (its meta record gets `meta` too) or for `resume`; when
+    another instance has `resume` open, one for a fork of it, with a notice saying so."""
     if resume is not None:
         try:
             return SessionRecorder(context, SessionWriter(resume.session_id, resume.path.parent)), None
@@ -79,7 +79,7 @@ def open_recorder(context: ChatContext, resume: SessionRecord | None) -> tuple[S
                 f"session, {recorder.session_id}, copied from it up to now; the other keeps the original."
             )
     recorder = SessionRecorder(context, SessionWriter())
-    recorder.meta()
+    recorder.meta(**(meta or {}))
     return recorder, None
 
 
