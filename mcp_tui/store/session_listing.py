@@ -29,6 +29,7 @@ class SessionInfo(SessionHeader):
     title: str = "(empty)"
     message_count: int | None = None  # None: the file is too big to count them
     size: int = 0
+    said: bool = True  # a user message is in it (a file too big to read whole surely has one)
 
 
 def read_info(path: Path) -> SessionInfo:
@@ -37,7 +38,8 @@ def read_info(path: Path) -> SessionInfo:
     size = path.stat().st_size
     if size <= FULL_READ_BYTES:
         full = read_session(path)
-        return SessionInfo(**full.model_dump(include={"session_id", "path", "meta", "usage", "warnings"}), title=full.title, message_count=len(full.messages), size=size)
+        said = any(m.role.value == "user" for m in full.messages)
+        return SessionInfo(**full.model_dump(include={"session_id", "path", "meta", "usage", "warnings"}), title=full.title, message_count=len(full.messages), size=size, said=said)
     info = SessionInfo(session_id=path.stem, path=path, size=size)
     with path.open("rb") as f:
         _read_head(info, f)
@@ -92,7 +94,9 @@ def scan_sessions(folder: Path | None = None) -> tuple[list[SessionInfo], list[s
         try:
             if not path.is_file():  # a folder or a pipe named like a session
                 raise IsADirectoryError(0, "not a file")
-            infos.append(read_info(path))
+            info = read_info(path)
+            if info.said:  # one where nothing was said is no conversation to go back to
+                infos.append(info)
         except OSError as exc:
             problem = f"{path.name}: skipped, it cannot be read as a session ({exc.strerror or type(exc).__name__})"
             log.warning(problem)

@@ -481,6 +481,9 @@ class McpTuiApp(SlashActions, App[int]):
 
         if info is None:
             return
+        if self.engine.recorder is not None and info.session_id == self.engine.recorder.session_id:
+            self.notify("This session is already open.", markup=False)  # reopening would restart every server
+            return
         if self.engine.busy:
             self.notify("Wait for the answer to finish (or press Esc) before opening a session.", severity="warning")
             return
