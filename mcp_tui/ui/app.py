@@ -469,9 +469,9 @@ class McpTuiApp(SlashActions, App[int]):
     def action_sessions(self) -> None:
         from mcp_tui.store.session_listing import scan_sessions
 
-        current = self.engine.recorder.session_id if self.engine.recorder else None
+        recorder = self.engine.recorder
         sessions, problems = scan_sessions()
-        self.push_screen(SessionsScreen(sessions, current, problems), self._open_session)
+        self.push_screen(SessionsScreen(sessions, recorder.session_id if recorder else None, problems, recorder.writer if recorder else None), self._open_session)
 
     async def _open_session(self, info) -> None:
         """Swap in an engine that resumes the chosen session: messages, stats, segments, servers,

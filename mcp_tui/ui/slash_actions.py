@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from rich.text import Text
 from mcp_tui import paths
 from mcp_tui.store.export import from_json, to_json, to_markdown
 from mcp_tui.store.private_file import write_private
+from mcp_tui.store.session_listing import renamed_title
 from mcp_tui.text import safe_text
 from mcp_tui.ui.commands import Command
 from mcp_tui.ui.widgets.chat import Transcript
@@ -115,8 +117,10 @@ class SlashActions:
         ctx = self.engine.context
         segments = ctx.segment_records()
         usage = await ctx.get_token_stats()
-        meta = {"model": ctx.model_label, "segments": segments, "usage": usage.summary()}
-        text = to_markdown(history, segments=segments, usage=usage) if fmt == "md" else to_json(history, meta)
+        recorder = self.engine.recorder
+        title = await asyncio.to_thread(renamed_title, recorder.writer.path) if recorder is not None else None  # given in Ctrl+O
+        meta = {"title": title, "model": ctx.model_label, "segments": segments, "usage": usage.summary()}
+        text = to_markdown(history, title or "mcp-tui conversation", segments=segments, usage=usage) if fmt == "md" else to_json(history, meta)
         path = Path(target).expanduser() if target else paths.data_dir() / "exports" / time.strftime(f"conversation-%Y%m%d-%H%M%S.{fmt}")
         try:
             write_private(path if target else paths.ensure(path.parent) / path.name, text)
