@@ -179,7 +179,7 @@ class SessionsScreen(ModalScreen[SessionInfo | None]):
         self.editing = info
         box = self.query_one(RenameInput)
         box.value = info.renamed or ("" if info.title == "(empty)" else info.title)
-        box.border_title = f"new title for the session of {when(info)} · enter save · esc keep"
+        box.border_title = f"title for {when(info)} · enter save · esc keep"
         box.display = True
         box.focus()
 
