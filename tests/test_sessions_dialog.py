@@ -243,7 +243,10 @@ async def test_the_open_session_is_renamed_through_its_own_writer_and_cannot_be_
         await until(pilot, lambda: len(dialog.shown) == 1)
         await pilot.press("f2", "ctrl+u", *"Shopping", "enter")
         await until(pilot, lambda: [r.title for r in dialog.shown] == ["Shopping"])
-        await pilot.press("delete")  # from the empty search box: the highlighted session
+        search = dialog.query_one("#session-search")
+        search.focus()
+        await until(pilot, lambda: search.has_focus)
+        await pilot.press("delete")  # nothing to delete in the empty search box: the highlighted session
         await until(pilot, lambda: notified(app, "open, so it cannot be deleted"))
         assert not dialog.query_one(DeleteQuestion).display and path.exists()
         await pilot.press("escape")
@@ -265,6 +268,10 @@ async def test_deleting_a_session_asks_then_removes_it_and_its_kept_results(home
         dialog = await open_dialog(pilot)
         assert [r.session_id for r in dialog.shown] == [gone.stem, keep.stem]  # newest first, highlighted
         question = dialog.query_one(DeleteQuestion)
+        search = dialog.query_one("#session-search")
+        await pilot.press("x", "left", "delete")  # in the search text, Delete deletes a character
+        assert search.value == "" and not question.display
+        await until(pilot, lambda: len(dialog.shown) == 2)
         await pilot.press("down", "delete")
         await until(pilot, lambda: question.display and question.has_focus)
         assert "delete me" in str(question.content)
