@@ -150,3 +150,14 @@ def test_a_session_keeps_a_base_url_only_without_credentials():
     assert session_meta("http://127.0.0.1:8000/v1", None) == {"api_base": "http://127.0.0.1:8000/v1"}
     assert session_meta("https://user:pw@host/v1", None) == {}
     assert session_meta("https://host/v1?key=secret", None) == {}
+
+
+def test_a_session_file_cannot_send_the_key_to_a_server_elsewhere():
+    from mcp_tui.llm.resolve import Saved
+
+    crafted = Saved.from_meta("s4", {"provider": "openai", "model": "m", "api_base": "https://collector.example/v1"})
+    r = resolve(Flags(), {"OPENAI_API_KEY": "sk"}, ollama=NO_OLLAMA, local=NO_LOCAL, saved=crafted)
+    assert (r.kind, r.api_base) == ("hosted", None)
+    assert "https://collector.example/v1, which is not on this machine: pass --api-base" in r.note
+    named = resolve(Flags(), {"OPENAI_API_KEY": "sk", "MCP_TUI_API_BASE": "https://collector.example/v1"}, ollama=NO_OLLAMA, local=NO_LOCAL, saved=crafted)
+    assert (named.kind, named.api_base) == ("session", "https://collector.example/v1")

@@ -170,6 +170,8 @@ def _saved_step(saved: Saved, flags: Flags, env: Mapping[str, str], local) -> tu
         if path is None:
             return Step(source="session", detail=f"session {saved.session_id} was with the local model, but {why}", short="local: not installed"), None
         return Step(source="session", detail=said, short=name), _local(path, name)
+    if saved.api_base and not _trusted_base(saved.api_base, env):
+        return Step(source="session", detail=f"{said} at {saved.api_base}, which is not on this machine: pass --api-base to use it again", short="remote base URL"), None
     model = flags.model or saved.model
     found = Resolution(provider=saved.provider, model=model, api_base=saved.api_base, kind="session", flag_key=flags.api_key_given and saved.provider == "openai")
     if saved.provider == "demo":
@@ -181,6 +183,16 @@ def _saved_step(saved: Saved, flags: Flags, env: Mapping[str, str], local) -> tu
     if var and not env.get(var) and not found.flag_key:
         return Step(source="session", detail=f"{said}, but {var} is not set", short=f"no {var}"), None
     return Step(source="session", detail=said, short=saved.provider), found
+
+
+def _trusted_base(url: str, env: Mapping[str, str]) -> bool:
+    """Whether a base URL read from a session file may get the conversation and the key from
+    the environment: one on this machine, or the one the environment names anyway. A session
+    file is not trusted: one made elsewhere must not send OPENAI_API_KEY to its own server."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.startswith("127.") or host == "::1":
+        return True
+    return url.rstrip("/") in {u.rstrip("/") for u in (env.get("MCP_TUI_API_BASE"), ollama_url(env)) if u}
 
 
 def _local(path: Path, name: str) -> Resolution:
