@@ -74,21 +74,23 @@ def settings_from(args: argparse.Namespace, *, headless: bool):
     )
 
 
-def resolve_settings(settings, args, *, full: bool = False):
-    """Settings talking to the provider the flags, the environment or the machine give."""
-    from mcp_tui.llm.resolve import Flags, resolve
+def resolve_settings(settings, args, *, full: bool = False, resume=None):
+    """Settings talking to the provider the flags, the resumed session, the environment or
+    the machine give."""
+    from mcp_tui.llm.resolve import Flags, Saved, resolve
 
     flags = Flags(provider=args.provider, model=args.model, api_base=args.api_base, api_key_given=bool(args.api_key))
-    return settings.resolved(resolve(flags, saved=saved_provider(), full=full))
+    saved = Saved.from_meta(resume.session_id, resume.meta) if resume is not None else None
+    return settings.resolved(resolve(flags, full=full, saved=saved, default=saved_provider()))
 
 
 def saved_provider():
     """The default provider/model of settings.toml, for the resolution (flags and env win)."""
     from mcp_tui.config.preferences import read, settings_path
-    from mcp_tui.llm.resolve import Saved
+    from mcp_tui.llm.resolve import Default
 
     prefs, _ = read()  # a damaged file reads as empty; the engine's notice names it
-    return Saved(provider=prefs.provider, model=prefs.model, api_base=prefs.api_base, where=str(settings_path())) if prefs.provider else None
+    return Default(provider=prefs.provider, model=prefs.model, api_base=prefs.api_base, where=str(settings_path())) if prefs.provider else None
 
 
 def load_config(settings, confirm=None):
@@ -167,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
 
         settings = settings_from(args, headless=False)
         return run_app(tui_starter(args, settings, resume), settings.token_threshold, log_path, resume)
-    settings = resolve_settings(settings_from(args, headless=headless), args, full=args.doctor)
+    settings = resolve_settings(settings_from(args, headless=headless), args, full=args.doctor, resume=resume)
     loaded, bundled = load_config(settings)
     if args.doctor:
         from mcp_tui.doctor import print_doctor
@@ -184,9 +186,10 @@ def tui_starter(args, settings, resume):
     def start(confirm=None):
         from mcp_tui.engine.chat_engine import ChatEngine
 
-        resolved = resolve_settings(settings, args)
+        resolved = resolve_settings(settings, args, resume=resume)
         loaded, _ = load_config(resolved, confirm)
         notices = [str(issue) for issue in loaded.issues] + (resume.warnings if resume else [])
+        notices += [resolved.resolution.note] if resolved.resolution.note else []
         if loaded.untrusted is not None:
             notices.append(f"{loaded.untrusted.path} was not trusted: its servers were not started. "
                            "Restart mcp-tui to be asked again, or pass --config to choose a file yourself.")
@@ -211,7 +214,11 @@ def _run_headless(args, settings, loaded, resume) -> int:
         print("error: the prompt is empty", file=sys.stderr)
         return 2
     chosen = settings.resolution
-    if chosen is not None and chosen.kind not in ("flags", "env"):  # say what the machine picked
+    if chosen is not None and chosen.note:  # the resumed session's own provider could not be used
+        from mcp_tui.text import safe_text
+
+        print(f"mcp-tui: {safe_text(chosen.note)}", file=sys.stderr)
+    elif chosen is not None and chosen.kind not in ("flags", "env"):  # say what the machine picked
         why = next(s.detail for s in chosen.steps if s.chosen)
         name = chosen.label or f"{chosen.provider}/{chosen.model or 'its default model'}"
         print(f"mcp-tui: using {name} ({why}); mcp-tui --doctor explains", file=sys.stderr)

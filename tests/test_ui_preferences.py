@@ -223,9 +223,9 @@ async def test_keep_the_current_model_as_the_default_for_the_next_start(openai_s
     prefs = preferences.read()[0]
     assert (prefs.provider, prefs.api_base) == ("openai", openai_server.base_url)
     offline = dict(ollama=lambda: (None, "nothing answering"), local=lambda: (None, "", "not installed"))
-    chosen = resolve(Flags(), {"OPENAI_API_KEY": "sk"}, saved=saved_provider(), **offline)  # what the next start picks
+    chosen = resolve(Flags(), {"OPENAI_API_KEY": "sk"}, default=saved_provider(), **offline)  # what the next start picks
     assert (chosen.provider, chosen.model, chosen.api_base, chosen.kind) == ("openai", "test-model", openai_server.base_url, "settings")
-    flagged = resolve(Flags(provider="groq"), {}, saved=saved_provider(), **offline)  # flags still win
+    flagged = resolve(Flags(provider="groq"), {}, default=saved_provider(), **offline)  # flags still win
     assert (flagged.provider, flagged.model, flagged.api_base) == ("groq", None, None)
 
 

@@ -24,6 +24,7 @@ from mcp_tui.models.usage import TokenUsageStats
 from mcp_tui.ui.screens.approval import ApprovalScreen
 from mcp_tui.ui.widgets import chat, timeline
 from mcp_tui.ui.widgets.chat import Transcript, UserMessage
+from tests.support.saved_sessions import write_session
 from tests.ui_helpers import T0, make_app, ready, settle
 
 SIZE = (120, 40)
@@ -252,18 +253,6 @@ def test_segment_view(snap_compare):
         await pilot.press("ctrl+g", "up", "up", "enter")
 
     assert shot(snap_compare, app, run_before)
-
-
-def write_session(folder, session_id: str, at: float, exchanges: list[tuple[str, str]]) -> None:
-    import json
-
-    lines = [{"type": "meta", "at": at, "provider": "openai", "model": "gpt-4o-mini"}]
-    for question, answer in exchanges:
-        lines.append({"type": "message", "at": at, "message": {"role": "user", "content": question, "at": at}})
-        lines.append({"type": "message", "at": at, "message": {"role": "assistant", "content": answer, "at": at}})
-    lines.append({"type": "usage", "at": at, "usage": {"total_tokens": 1234 * len(exchanges)}})
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{session_id}.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
 
 
 def test_sessions_screen(snap_compare, monkeypatch, tmp_path):

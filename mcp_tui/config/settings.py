@@ -38,6 +38,7 @@ class Settings(BaseModel):
                 "provider": resolution.provider,
                 "model": resolution.model,
                 "api_base": resolution.api_base,
+                "api_key": self.api_key if resolution.flag_key else None,  # a key means nothing to another provider
                 "resolution": resolution,
             }
         )

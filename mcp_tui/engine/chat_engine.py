@@ -21,6 +21,7 @@ from mcp_tui.engine.approval import ApprovalPolicy, Asker
 from mcp_tui.engine.context import DEFAULT_SYSTEM_PROMPT, PLAIN_SYSTEM_PROMPT, ChatContext
 from mcp_tui.engine.conversation import Conversation
 from mcp_tui.engine.persistence import SessionRecorder, fork_recorder, open_recorder, restore
+from mcp_tui.llm.resolve import session_meta
 from mcp_tui.models.provider import display_label
 from mcp_tui.logsetup import add_secrets, mask_secrets, tame_library_handlers
 from mcp_tui.models.events import Event, SavingChanged, SegmentRolled, ServerStateChanged, ToolCallFinished, UsageUpdated
@@ -94,7 +95,7 @@ class ChatEngine:
         self.resumed_from = resume.path if resume else None  # its file: where kept tool results are
         self.recorder: SessionRecorder | None = None
         if settings.persist:
-            self.recorder, notice = open_recorder(self.context, resume)
+            self.recorder, notice = open_recorder(self.context, resume, session_meta(settings.api_base, settings.resolution))
             self.notices += [notice] if notice else []
             self.recorder.writer.on_change.append(self._saving_changed)
 

@@ -9,6 +9,7 @@ A session another instance has open is forked: a new file, a copy up to now.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from mcp_tui.engine.context import ChatContext
 from mcp_tui.models.messages import MessageRole
@@ -24,7 +25,8 @@ class SessionRecorder:
         self.context = context
         self.writer = writer
         self._usage_written: tuple | None = None
-        context.on_message.append(writer.message)
+        self.said = False  # a user message is in the file: only then is the session kept at close
+        context.on_message.append(self._message)
         context.on_segment_rolled.append(self.segment)
         context.on_rewind.append(self.rewind)
 
@@ -41,6 +43,10 @@ class SessionRecorder:
     @property
     def session_id(self) -> str:
         return self.writer.session_id
+
+    def _message(self, message) -> None:
+        self.said = self.said or message.role is MessageRole.USER
+        self.writer.message(message)
 
     def meta(self, **data) -> None:
         # No keys, no server env: only what identifies the conversation.
@@ -62,6 +68,7 @@ class SessionRecorder:
         """Begin this new file as a copy of `record`, so a fork goes on from the same point."""
         meta = {k: v for k, v in record.meta.items() if k not in ("type", "at")}
         records = [("meta", {**meta, "forked_from": record.session_id})]
+        self.said = any(m.role is MessageRole.USER for m in record.messages)
         records += [message_record(m) for m in record.messages]
         records += [("segment", {k: v for k, v in s.items() if k != "type"}) for s in record.segments]
         if record.usage is not None:
@@ -73,15 +80,20 @@ class SessionRecorder:
         await asyncio.to_thread(keep_full_result, self.writer.path, call_id, text)
 
     def close(self) -> None:
+        if not self.said:  # nothing was said: no file is left to list (removed while still locked)
+            with contextlib.suppress(OSError):
+                self.writer.path.unlink()
         self.writer.close()
 
 
-def open_recorder(context: ChatContext, resume: SessionRecord | None) -> tuple[SessionRecorder, str | None]:
-    """A recorder for a new session or for `resume`; when another instance has `resume` open,
-    one for a fork of it, with a notice saying so."""
+def open_recorder(context: ChatContext, resume: SessionRecord | None, meta: dict | None = None) -> tuple[SessionRecorder, str | None]:
+    """A recorder for a new session (its meta record gets `meta` too) or for `resume`; when
+    another instance has `resume` open, one for a fork of it, with a notice saying so."""
     if resume is not None:
         try:
-            return SessionRecorder(context, SessionWriter(resume.session_id, resume.path.parent)), None
+            recorder = SessionRecorder(context, SessionWriter(resume.session_id, resume.path.parent))
+            recorder.said = True  # a file that was there before is never removed by this one
+            return recorder, None
         except SessionBusy:
             recorder = SessionRecorder(context, SessionWriter(folder=resume.path.parent))
             recorder.copy(resume)
@@ -90,7 +102,7 @@ def open_recorder(context: ChatContext, resume: SessionRecord | None) -> tuple[S
                 f"session, {recorder.session_id}, copied from it up to now; the other keeps the original."
             )
     recorder = SessionRecorder(context, SessionWriter())
-    recorder.meta()
+    recorder.meta(**(meta or {}))
     return recorder, None
 
 

@@ -7,7 +7,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Kind = Literal["flags", "env", "settings", "hosted", "ollama", "local", "demo"]
+Kind = Literal["flags", "session", "env", "settings", "hosted", "ollama", "local", "demo"]
+
+
+class Flags(BaseModel):
+    """What the command line said about the provider (kept: opening a saved session resolves again)."""
+
+    provider: str | None = None
+    model: str | None = None
+    api_base: str | None = None
+    api_key_given: bool = False
 
 
 class Step(BaseModel):
@@ -25,6 +34,9 @@ class Resolution(BaseModel):
     tools: bool = True  # the tiny local model cannot call tools: none are offered to it
     local_model_path: Path | None = None
     steps: list[Step] = Field(default_factory=list)
+    flag_key: bool = True  # an --api-key given goes with this provider (not with a session's other one)
+    note: str | None = None  # said to the user: a resumed session's own provider could not be used
+    flags: Flags | None = None  # what it was resolved from
 
     @property
     def label(self) -> str | None:

@@ -29,6 +29,25 @@ class SessionInfo(SessionHeader):
     title: str = "(empty)"
     message_count: int | None = None  # None: the file is too big to count them
     size: int = 0
+    said: bool = True  # a user message is in it (a file too big to read whole surely has one)
+
+    @property
+    def renamed(self) -> str | None:
+        return renamed(self.meta)
+
+
+def renamed(meta: dict) -> str | None:
+    """The title the user gave a session (a `meta` record with `title`), if any."""
+    title = meta.get("title")
+    return title if isinstance(title, str) and title.strip() else None
+
+
+def renamed_title(path: Path) -> str | None:
+    """The title given to the session in this file, if any (None also when it cannot be read)."""
+    try:
+        return read_info(path).renamed
+    except OSError:
+        return None
 
 
 def read_info(path: Path) -> SessionInfo:
@@ -37,11 +56,16 @@ def read_info(path: Path) -> SessionInfo:
     size = path.stat().st_size
     if size <= FULL_READ_BYTES:
         full = read_session(path)
-        return SessionInfo(**full.model_dump(include={"session_id", "path", "meta", "usage", "warnings"}), title=full.title, message_count=len(full.messages), size=size)
-    info = SessionInfo(session_id=path.stem, path=path, size=size)
-    with path.open("rb") as f:
-        _read_head(info, f)
-        info.usage = _last_usage(f, size)
+        said = any(m.role.value == "user" for m in full.messages)
+        info = SessionInfo(**full.model_dump(include={"session_id", "path", "meta", "usage", "warnings"}), title=full.title, message_count=len(full.messages), size=size, said=said)
+    else:
+        info = SessionInfo(session_id=path.stem, path=path, size=size)
+        with path.open("rb") as f:
+            _read_head(info, f)
+            info.usage, title = _read_tail(f, size)
+        if title is not None:  # renamed after the head was written
+            info.meta["title"] = title
+    info.title = info.renamed or info.title
     return info
 
 
@@ -62,22 +86,28 @@ def _read_head(info: SessionInfo, f) -> None:
             skip_damaged(info, f"line {number}", exc)
 
 
-def _last_usage(f, size: int) -> TokenUsageStats | None:
+def _read_tail(f, size: int) -> tuple[TokenUsageStats | None, str | None]:
+    """The last usage record and the last title given, looked for from the end."""
     window = TAIL_BYTES
     while True:
         start = max(0, size - window)
         f.seek(start)
         lines = f.read(size - start).split(b"\n")
+        usage, title = None, None
         for line in reversed(lines[1:] if start else lines):  # the first may be cut
-            if b'"usage"' in line:
+            if (usage is None and b'"usage"' in line) or (title is None and b'"title"' in line):
                 try:
                     data = parse_record(line)
-                    if data.get("type") == "usage":
-                        return TokenUsageStats.model_validate(data["usage"])
+                    if data.get("type") == "usage" and usage is None:
+                        usage = TokenUsageStats.model_validate(data["usage"])
+                    elif data.get("type") == "meta" and title is None and isinstance(data.get("title"), str):
+                        title = data["title"]
                 except (ValueError, KeyError, TypeError):
                     continue
-        if start == 0 or window >= TAIL_MAX_BYTES:
-            return None
+            if usage is not None and title is not None:
+                break
+        if usage is not None or start == 0 or window >= TAIL_MAX_BYTES:
+            return usage, title
         window *= 4
 
 
@@ -92,7 +122,9 @@ def scan_sessions(folder: Path | None = None) -> tuple[list[SessionInfo], list[s
         try:
             if not path.is_file():  # a folder or a pipe named like a session
                 raise IsADirectoryError(0, "not a file")
-            infos.append(read_info(path))
+            info = read_info(path)
+            if info.said:  # one where nothing was said is no conversation to go back to
+                infos.append(info)
         except OSError as exc:
             problem = f"{path.name}: skipped, it cannot be read as a session ({exc.strerror or type(exc).__name__})"
             log.warning(problem)

@@ -56,6 +56,7 @@ from mcp_tui.ui.widgets.chat_search import ChatSearch
 from mcp_tui.models.messages import stop_hint
 from mcp_tui.servers.naming import shown_name
 from mcp_tui.text import plural
+from mcp_tui.text import safe_text
 from mcp_tui.ui.widgets.thinking import ThinkingBlock
 from mcp_tui.ui.widgets.chat import (
     AssistantMessage,
@@ -522,15 +523,20 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
     def action_sessions(self) -> None:
         from mcp_tui.store.session_listing import scan_sessions
 
-        current = self.engine.recorder.session_id if self.engine.recorder else None
+        recorder = self.engine.recorder
         sessions, problems = scan_sessions()
-        self.push_screen(SessionsScreen(sessions, current, problems), self._open_session)
+        self.push_screen(SessionsScreen(sessions, recorder.session_id if recorder else None, problems, recorder.writer if recorder else None), self._open_session)
 
     async def _open_session(self, info) -> None:
-        """Swap in an engine that resumes the chosen session: messages, stats, segments, servers."""
+        """Swap in an engine that resumes the chosen session: messages, stats, segments, servers,
+        and the provider and model it was with (as --resume chooses them)."""
+        from mcp_tui.llm.resolve import settings_for_session
         from mcp_tui.store.session_file import read_session
 
         if info is None:
+            return
+        if self.engine.recorder is not None and info.session_id == self.engine.recorder.session_id:
+            self.notify("This session is already open.", markup=False)  # reopening would restart every server
             return
         if self.engine.busy:
             self.notify("Wait for the answer to finish (or press Esc) before opening a session.", severity="warning")
@@ -541,15 +547,20 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
             self.notify(f"Could not read that session: {exc.strerror or exc}", severity="error", markup=False)
             return
         old = self.engine
+        settings = await asyncio.to_thread(settings_for_session, old.settings, record.session_id, record.meta)
         await old.aclose()
-        self._attach(ChatEngine(old.settings, old.server_configs, resume=record))
+        self._attach(ChatEngine(settings, old.server_configs, resume=record))
         await self.query_one(Transcript).remove_children()
         self.query_one(ToolTimeline).clear_calls()
-        self.query_one(Sidebar).set_model(self.engine.context.model_label)
+        resolution = settings.resolution
+        self.query_one(Sidebar).set_model(self.engine.context.model_label, resolution.steps if resolution else None)
         self.query_one(Sidebar).show_saving(None)  # the new file says for itself if it cannot be written
         self._not_saving = False
         await self._start_engine()
-        await self.note(f"Opened session {record.session_id}: {len(record.messages)} messages.")
+        self._show_title()
+        await self.note(Text(safe_text(f"Opened session {record.session_id}: {len(record.messages)} messages, with {self.engine.context.model_label}.")))
+        if resolution is not None and resolution.note:
+            await self.query_one(Transcript).add(ErrorNote(resolution.note))
         for warning in record.warnings:
             await self.query_one(Transcript).add(ErrorNote(warning))
 

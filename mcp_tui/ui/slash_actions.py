@@ -12,6 +12,8 @@ from rich.text import Text
 from mcp_tui import paths
 from mcp_tui.engine.chat_engine import SwitchRefused
 from mcp_tui.store.export import from_json, to_json, to_markdown
+from mcp_tui.store.private_file import write_private
+from mcp_tui.store.session_listing import renamed_title
 from mcp_tui.text import safe_text
 from mcp_tui.ui.commands import Command
 from mcp_tui.ui.completions import known_providers
@@ -105,10 +107,12 @@ class SlashActions:
             self.notify(str(exc), severity="warning")
 
     async def action_save(self) -> None:
-        folder = paths.ensure(paths.data_dir() / "exports")
-        path = folder / time.strftime("conversation-%Y%m%d-%H%M%S.json")
-        path.write_text(to_json(self.engine.context.history, {"model": self.engine.context.model_label}), encoding="utf-8")
-        path.chmod(0o600)
+        path = paths.data_dir() / "exports" / time.strftime("conversation-%Y%m%d-%H%M%S.json")
+        try:
+            write_private(paths.ensure(path.parent) / path.name, to_json(self.engine.context.history, {"model": self.engine.context.model_label}))
+        except OSError as exc:
+            await self.note(Text(f"Could not write {path}: {exc.strerror or exc}"))
+            return
         await self.note(f"Saved to {path}. /load {path} opens it again.")
 
     async def action_load(self, argument: str = "") -> None:
@@ -136,13 +140,15 @@ class SlashActions:
         ctx = self.engine.context
         segments = ctx.segment_records()
         usage = await ctx.get_token_stats()
-        meta = {"model": ctx.model_label, "segments": segments, "usage": usage.summary()}
-        text = to_markdown(history, segments=segments, usage=usage) if fmt == "md" else to_json(history, meta)
-        path = Path(target).expanduser() if target else paths.ensure(paths.data_dir() / "exports") / time.strftime(f"conversation-%Y%m%d-%H%M%S.{fmt}")
+        recorder = self.engine.recorder
+        title = await asyncio.to_thread(renamed_title, recorder.writer.path) if recorder is not None else None  # given in Ctrl+O
+        meta = {"title": title, "model": ctx.model_label, "segments": segments, "usage": usage.summary()}
+        text = to_markdown(history, title or "mcp-tui conversation", segments=segments, usage=usage) if fmt == "md" else to_json(history, meta)
+        path = Path(target).expanduser() if target else paths.data_dir() / "exports" / time.strftime(f"conversation-%Y%m%d-%H%M%S.{fmt}")
         try:
-            path.write_text(text, encoding="utf-8")
+            write_private(path if target else paths.ensure(path.parent) / path.name, text)
         except OSError as exc:
-            await self.note(Text(f"Could not write {path}: {exc}"))
+            await self.note(Text(f"Could not write {path}: {exc.strerror or exc}"))
             return
         await self.note(f"Exported {len(history.messages)} messages to {path}.")
 

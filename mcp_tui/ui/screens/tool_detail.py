@@ -82,9 +82,14 @@ class ToolDetailScreen(ModalScreen[None]):
     def action_save(self) -> None:
         """The whole result as the tool sent it, for a pager or an editor."""
         from mcp_tui import paths
+        from mcp_tui.store.private_file import write_private
 
-        folder = paths.ensure(paths.data_dir() / "tool-results")
-        path = folder / f"{self.record.call_id.replace('/', '_')[:80] or 'call'}.txt"
-        path.write_text(self.record.result, encoding="utf-8", errors="replace")
+        try:
+            folder = paths.ensure(paths.data_dir() / "tool-results")
+            path = folder / f"{self.record.call_id.replace('/', '_')[:80] or 'call'}.txt"
+            write_private(path, self.record.result, errors="replace")
+        except OSError as exc:
+            self.notify(f"Could not save the result: {exc.strerror or exc}", title="tool result", severity="error", markup=False)
+            return
         self.saved_to = path
-        self.notify(f"Saved {len(self.record.result):,} characters to {path}", title="tool result")
+        self.notify(f"Saved {len(self.record.result):,} characters to {path}", title="tool result", markup=False)

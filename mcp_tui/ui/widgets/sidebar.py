@@ -147,10 +147,13 @@ class Sidebar(VerticalScroll):
         self.model_label = label
         model = self.query_one("#model", Static)
         model.update(Text(label))
-        for choice in self.query("#model-choice"):
-            choice.remove()
-        if steps:
+        choices = self.query("#model-choice")
+        if steps and choices:  # updated in place: a removal is not done yet when a new one mounts
+            choices.first(Static).update(choice_lines(steps))
+        elif steps:
             self.mount(Static(choice_lines(steps), id="model-choice"), after=model)
+        else:
+            choices.remove()
 
     def summary(self) -> str:
         """Model · context % · cost on one line: what stays in sight (the header) when a
