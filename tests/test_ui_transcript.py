@@ -327,3 +327,32 @@ def test_one_large_tool_is_announced_as_one_tool():
     tool = {"type": "function", "function": {"name": "one", "description": "word " * 2000, "parameters": {"type": "object"}}}
     warning, _ = ToolSetWatch().check([tool], 1000)
     assert warning is not None and warning.message.startswith("1 tool, ")
+
+
+async def test_a_session_drawn_before_the_engine_is_up_shows_its_rolls(tmp_path):
+    import threading
+
+    writer = SessionWriter(folder=tmp_path)
+    writer.write("meta", provider="openai", model="m")
+    for i in range(3):
+        writer.message(Message(role=MessageRole.USER, content=f"question {i}"))
+        writer.message(Message(role=MessageRole.ASSISTANT, content=f"answer {i}"))
+    writer.write("segment", segment=2, summary="The first two questions.", start=4, tokens=10, cost=0.0)
+    writer.close()
+    record = read_session(writer.path)
+    release = threading.Event()
+
+    def starter(confirm=None):
+        release.wait(GENEROUS)
+        return ChatEngine(engine_settings(refused_base_url(), persist=False), [], resume=record), []
+
+    app = McpTuiApp(starter=starter, preview=record)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(app.query(UserMessage)) == 3)
+        assert app.engine is None
+        drawn = [str(w.render()) for w in app.query_one(Transcript).children]
+        note = next(i for i, t in enumerate(drawn) if t.startswith("Rolled into segment 2"))
+        assert "The first two questions." in drawn[note] and drawn[note + 1] == "question 2"
+        release.set()
+        await until(pilot, lambda: app.engine is not None)
+    await app.engine.aclose()
