@@ -293,6 +293,8 @@ async def test_messages_are_labelled_with_who_model_and_time_and_resumed_ones_ke
         assert answer.border_title == f"openai/test-model · {hhmm(answer.at)}"
         await until(pilot, lambda: f"you · {hhmm(user.at)}" in screen_text(app))
         assert f"openai/test-model · {hhmm(answer.at)}" in screen_text(app)
+        await app.query_one(Transcript).add(AssistantMessage("[b]odd[/b] model", "x"))  # a saved label is data
+        await until(pilot, lambda: "[b]odd[/b] model · " in screen_text(app))
     await app.engine.aclose()
 
     writer = SessionWriter(folder=tmp_path)
