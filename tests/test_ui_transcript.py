@@ -358,3 +358,13 @@ async def test_a_session_drawn_before_the_engine_is_up_shows_its_rolls(tmp_path)
         release.set()
         await until(pilot, lambda: app.engine is not None)
     await app.engine.aclose()
+
+
+def test_a_long_error_is_cut_at_a_word_on_its_chip():
+    from mcp_tui.engine.tool_outcome import DETAIL_CHARS, chip_detail
+
+    error = "Error: the database is locked because another process holds a write lock on it since yesterday evening\nTraceback …"
+    detail = chip_detail("failed", error)
+    assert detail.endswith("…") and len(detail) <= DETAIL_CHARS
+    assert error.removeprefix("Error: ").startswith(detail[:-1]) and error[len("Error: ") + len(detail) - 1] == " "  # ends on a whole word
+    assert chip_detail("denied", "The user refused to run this tool. Do not call it again") == ""
