@@ -303,3 +303,33 @@ def test_thinking_block_and_refusal(snap_compare, opened):
             await pilot.press("ctrl+r")
 
     assert shot(snap_compare, app, run_before)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_labelled_messages_stopped_answer_and_user_worded_chips(snap_compare, size):
+    """Who and when on each message, a stopped answer's mark, a refused and a stopped call,
+    a long code line wrapped, and Esc before any token."""
+    app = make_app()
+    code = "rows = db.execute(" + ", ".join(f"param_{i}" for i in range(16)) + ")  # the end of the line"
+
+    async def run_before(pilot):
+        servers(app)
+        await user_says(app, "drop the orders table")
+        await feed(
+            app,
+            requested("c1", tool="write_query", arguments={"query": "DROP TABLE orders"}),
+            ToolCallFailed(call_id="c1", server="sqlite", tool="write_query", qualified_name="sqlite__write_query", kind="denied", error="The user refused to run this tool. Do not call it again unless the user asks.", at=T0),
+            requested("c2", tool="read_query", arguments={"query": "SELECT 1"}),
+            ToolCallFailed(call_id="c2", server="sqlite", tool="read_query", qualified_name="sqlite__read_query", kind="cancelled", error="Cancelled by the user before the tool finished.", at=T0),
+            TextDelta(text=f"I did not drop it. Instead:\n\n```python\n{code}\n```\n\nand then"),
+            TurnFinished(content="", rounds=2, cancelled=True),
+        )
+        await user_says(app, "never mind")
+        await feed(app, TurnFinished(content="", rounds=1, cancelled=True))
+
+    assert snap_compare(app, terminal_size=size, run_before=lambda pilot: _settled(pilot, app, run_before))
+
+
+async def _settled(pilot, app, steps) -> None:
+    await steps(pilot)
+    await settle(pilot, app)

@@ -293,6 +293,8 @@ async def test_messages_are_labelled_with_who_model_and_time_and_resumed_ones_ke
         assert answer.border_title == f"openai/test-model · {hhmm(answer.at)}"
         await until(pilot, lambda: f"you · {hhmm(user.at)}" in screen_text(app))
         assert f"openai/test-model · {hhmm(answer.at)}" in screen_text(app)
+        await app.query_one(Transcript).add(AssistantMessage("[b]odd[/b] model", "x"))  # a saved label is data
+        await until(pilot, lambda: "[b]odd[/b] model · " in screen_text(app))
     await app.engine.aclose()
 
     writer = SessionWriter(folder=tmp_path)
@@ -327,3 +329,42 @@ def test_one_large_tool_is_announced_as_one_tool():
     tool = {"type": "function", "function": {"name": "one", "description": "word " * 2000, "parameters": {"type": "object"}}}
     warning, _ = ToolSetWatch().check([tool], 1000)
     assert warning is not None and warning.message.startswith("1 tool, ")
+
+
+async def test_a_session_drawn_before_the_engine_is_up_shows_its_rolls(tmp_path):
+    import threading
+
+    writer = SessionWriter(folder=tmp_path)
+    writer.write("meta", provider="openai", model="m")
+    for i in range(3):
+        writer.message(Message(role=MessageRole.USER, content=f"question {i}"))
+        writer.message(Message(role=MessageRole.ASSISTANT, content=f"answer {i}"))
+    writer.write("segment", segment=2, summary="The first two questions.", start=4, tokens=10, cost=0.0)
+    writer.close()
+    record = read_session(writer.path)
+    release = threading.Event()
+
+    def starter(confirm=None):
+        release.wait(GENEROUS)
+        return ChatEngine(engine_settings(refused_base_url(), persist=False), [], resume=record), []
+
+    app = McpTuiApp(starter=starter, preview=record)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(app.query(UserMessage)) == 3)
+        assert app.engine is None
+        drawn = [str(w.render()) for w in app.query_one(Transcript).children]
+        note = next(i for i, t in enumerate(drawn) if t.startswith("Rolled into segment 2"))
+        assert "The first two questions." in drawn[note] and drawn[note + 1] == "question 2"
+        release.set()
+        await until(pilot, lambda: app.engine is not None)
+    await app.engine.aclose()
+
+
+def test_a_long_error_is_cut_at_a_word_on_its_chip():
+    from mcp_tui.engine.tool_outcome import DETAIL_CHARS, chip_detail
+
+    error = "Error: the database is locked because another process holds a write lock on it since yesterday evening\nTraceback …"
+    detail = chip_detail("failed", error)
+    assert detail.endswith("…") and len(detail) <= DETAIL_CHARS
+    assert error.removeprefix("Error: ").startswith(detail[:-1]) and error[len("Error: ") + len(detail) - 1] == " "  # ends on a whole word
+    assert chip_detail("denied", "The user refused to run this tool. Do not call it again") == ""

@@ -22,7 +22,7 @@ from textual.widgets import Footer, Header
 
 from mcp_tui.engine.approval import ApprovalRequest, Decision
 from mcp_tui.engine.chat_engine import ChatEngine
-from mcp_tui.engine.tool_outcome import CHIP_STATE, chip_detail, outcome_of
+from mcp_tui.engine.tool_outcome import CHIP_STATE, chip_detail
 from mcp_tui.models.events import (
     Event,
     SavingChanged,
@@ -48,13 +48,13 @@ from mcp_tui.ui.screens.help import HelpScreen
 from mcp_tui.ui.screens.segments import SegmentBrowser
 from mcp_tui.ui.screens.sessions import SessionsScreen
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
+from mcp_tui.ui.history_widgets import context_rolls, history_widgets, record_rolls, roll_note, tool_messages
 from mcp_tui.ui.slash_actions import SlashActions
 from mcp_tui.ui.preference_actions import PreferenceActions
 from mcp_tui.ui.block_actions import BlockActions
 from mcp_tui.ui.transcript_cursor import CursorTranscript, bind_messages
 from mcp_tui.ui.widgets.chat_search import ChatSearch
 from mcp_tui.models.messages import stop_hint
-from mcp_tui.servers.naming import shown_name
 from mcp_tui.text import plural
 from mcp_tui.text import safe_text
 from mcp_tui.ui.widgets.thinking import ThinkingBlock
@@ -63,7 +63,6 @@ from mcp_tui.ui.widgets.chat import (
     EarlierMessages,
     ErrorNote,
     InfoNote,
-    SavedAnswer,
     ToolChip,
     Transcript,
     UserMessage,
@@ -441,7 +440,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
         """A roll is said in the chat, with what the summary kept (the segment browser has it all)."""
         self.query_one(Sidebar).show_segment(event.segment, event.segment)
         why = f" ({event.reason})" if event.reason else ""
-        await self.note(roll_text(event.segment, event.summary, why), "segments", reveal=reveal)
+        await self._note_widget(roll_note(event.segment, event.summary, why), reveal)
 
     @on(ServerList.RestartRequested)
     def restart_server(self, message: ServerList.RestartRequested) -> None:
@@ -607,10 +606,10 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
         self._earlier, self._head_shown = list(earlier), False
         widgets = [EarlierMessages(len(earlier))] if earlier else []
         self._history_label = label or self.engine.context.model_label
-        self._tool_results = {m.tool_call_id: m for m in messages if m.role.value == "tool"}
+        self._tool_results = tool_messages(messages)
         widgets += self._history_widgets(recent, light=False)
         if last_roll := self._roll_marks().get(None):  # rolled after the last message (/compact)
-            widgets.append(InfoNote(roll_text(*last_roll), "segments"))
+            widgets.append(roll_note(*last_roll))
         await transcript.mount_all(widgets)
         self.query_one(ToolTimeline).add_saved(saved_calls(messages, list(sessions)))
 
@@ -636,61 +635,30 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
 
     def _history_widgets(self, messages, *, light: bool) -> list:
         label = self._history_label or self.engine.context.model_label  # a live session's pruned turns
-        widgets = []
-        results = {**self._tool_results, **{m.tool_call_id: m for m in messages if m.role.value == "tool"}}
-        rolls = self._roll_marks()
-        for message in messages:
-            if id(message) in rolls:  # a roll's note comes back with the messages it began
-                widgets.append(InfoNote(roll_text(*rolls[id(message)]), "segments"))
-            if message.role.value == "user":
-                widgets.append(UserMessage(message.content or "", at=message.at))
-            elif message.role.value == "assistant":
-                if message.reasoning:
-                    widgets.append(ThinkingBlock(message.reasoning))
-                if message.refusal and not message.content:
-                    widgets.append(ErrorNote(f"The model declined to answer: {message.refusal}", ""))
-                if message.content:
-                    answer = SavedAnswer if light else AssistantMessage
-                    widgets.append(answer(label, message.content, interrupted=message.interrupted, at=message.at))
-                for call in message.tool_calls:
-                    widgets.append(self._saved_chip(call, results.get(call.id)))
+        results = {**self._tool_results, **tool_messages(messages)}  # a page may lack its calls' answers
+        widgets = history_widgets(messages, label=label, light=light, results=results, rolls=self._roll_marks(), resolve=self._resolve_tool)
         bind_messages(widgets, messages)
         return widgets
 
-    def _roll_marks(self) -> dict[int, tuple[int, str]]:
-        """id(first message of each later segment) → (its number, the summary kept)."""
+    def _roll_marks(self) -> dict:
         if self.engine is not None:
-            history, context = self.engine.context.history.messages, self.engine.context
-            starts = [history[i] if i < len(history) else None for i in context.segment_starts[1:]]  # None: nothing said since
-            summaries = context.summaries
-        elif self._preview is not None:  # drawn before the engine: the saved segment marks
-            saved = [m for m in self._preview.messages if m.role.value != "system"]
-            starts = [saved[int(s.get("start", 0))] if int(s.get("start", 0)) < len(saved) else None for s in self._preview.segments]
-            summaries = [str(s.get("summary", "")) for s in self._preview.segments]
-        else:
-            return {}
-        return {id(first) if first is not None else None: (number, summary) for number, (first, summary) in enumerate(zip(starts, summaries), start=2)}
+            return context_rolls(self.engine.context)
+        return record_rolls(self._preview) if self._preview is not None else {}
 
-    def _saved_chip(self, call, result) -> ToolChip:
-        """A saved call's chip, in the state its tool message tells, named as live ones are."""
-        info = self.engine.servers.resolve(call.name) if self.engine is not None else None
-        chip = ToolChip(call.id, shown_name(call.name, (info.server, info.name) if info else None))
-        state = outcome_of(result)
-        chip.set_state(state, chip_detail(state, result.content if result is not None else ""))
-        return chip
+    def _resolve_tool(self, name: str) -> tuple[str, str] | None:
+        info = self.engine.servers.resolve(name) if self.engine is not None else None
+        return (info.server, info.name) if info else None
 
     async def note(self, text: str | Text, title: str = "", *, reveal: bool = True) -> None:
         """A note in the chat; one the user asked for (`reveal`) is scrolled into view even
         when the transcript was scrolled up."""
+        await self._note_widget(InfoNote(text, title), reveal)
+
+    async def _note_widget(self, note: InfoNote, reveal: bool) -> None:
         transcript = self.query_one(Transcript)
-        await transcript.add(InfoNote(text, title))
+        await transcript.add(note)
         if reveal:
             transcript.scroll_end(animate=False)  # also follows the bottom again
-
-
-def roll_text(segment: int, summary: str, why: str = "") -> Text:
-    summary = summary if len(summary) <= 400 else summary[:400] + "…"
-    return Text(f"Rolled into segment {segment}{why}. The summary kept: {summary}")
 
 
 def run_app(starter: Callable[..., tuple[ChatEngine, list[str]]], threshold: int, log_path: Path, resume=None) -> int:

@@ -31,7 +31,7 @@ async def test_old_turns_leave_the_dom_and_page_back(openai_server, monkeypatch)
         assert questions(transcript) == [f"question {i}" for i in range(TURNS - LIVE, TURNS)]
         assert len(app.query(ToolChip)) == LIVE
         # The last answers stay live Markdown; older ones are one light widget each, same text.
-        assert [str(a.border_title) for a in app.query(AssistantMessage)] == ["openai/test-model"] * chat.SETTLED_AFTER
+        assert [a.label for a in app.query(AssistantMessage)] == ["openai/test-model"] * chat.SETTLED_AFTER  # the border title adds the time
         settled = app.query(SavedAnswer)
         assert [a.content.markup for a in settled] == [f"answer {i}" for i in range(TURNS - LIVE, TURNS - chat.SETTLED_AFTER)]
         rows = app.query_one(ToolTimeline)

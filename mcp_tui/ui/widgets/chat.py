@@ -135,12 +135,13 @@ class EarlierMessages(Static):
         self.post_message(Transcript.EarlierWanted())
 
 
-def stamp(who: str, at: float) -> str:
-    """A message's quiet label: "you · 14:02", with the day when it is not today's."""
+def stamp(who: str, at: float) -> Text:
+    """A message's quiet label: "you · 14:02", with the day when it is not today's. A Text,
+    so a model name from a session file is never read as markup."""
     when = datetime.fromtimestamp(at)
     today = datetime.fromtimestamp(clock()).date()
     clock_time = when.strftime("%H:%M") if when.date() == today else when.strftime("%d %b %Y %H:%M")
-    return f"{safe_text(who)} · {clock_time}"
+    return Text(f"{safe_text(who)} · {clock_time}")
 
 
 def mark_stopped(widget) -> None:
