@@ -12,7 +12,6 @@ from mcp_tui import paths
 from mcp_tui.store.export import from_json, to_json, to_markdown
 from mcp_tui.text import safe_text
 from mcp_tui.ui.commands import Command
-from mcp_tui.ui.widgets.chat import Transcript
 
 
 class SlashActions:
@@ -96,10 +95,12 @@ class SlashActions:
         except (OSError, ValueError) as exc:
             await self.note(Text(f"Could not load {argument}: {exc}"))
             return
-        self.engine.clear()
-        self.engine.context.history.messages[1:] = [m for m in history.messages if m.role.value != "system"]
-        await self.query_one(Transcript).remove_children()
-        await self.show_history(history.messages)
+        try:
+            self.engine.load(history.messages)  # saved too: a resume brings back what was loaded
+        except RuntimeError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        await self.redraw_conversation()
         await self.note(f"Loaded {len(history.messages)} messages from {argument}.")
 
     async def action_export(self, argument: str = "") -> None:
