@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mcp_tui.models.events import TextDelta, ToolCallFinished, TurnFinished
+from mcp_tui.ui.widgets.chat_search import ChatSearch
 from tests.test_ui_snapshots import feed, requested, servers, user_says
-from tests.ui_helpers import make_app, settle
+from tests.ui_helpers import make_app, settle, until
 
 ANSWER = "Two tables hold the orders:\n\n```sql\nSELECT COUNT(*) FROM orders;\n```\n\nAsk for more."
 
@@ -25,6 +26,9 @@ def shot(snap_compare, size, keys) -> bool:
         await conversation(app)
         await settle(pilot, app)
         await pilot.press(*keys)
+        if app.query_one(ChatSearch).is_open:
+            app.query_one("#chat-search-query").cursor_blink = False  # a blinking cursor would make the picture change
+            await until(pilot, lambda: "of" in str(app.query_one("#chat-search-count").render()))
         await settle(pilot, app)
 
     return snap_compare(app, terminal_size=size, run_before=run_before)

@@ -109,3 +109,20 @@ async def test_clear_is_saved_a_resume_brings_nothing_back_and_the_gauge_resets(
         assert [m["role"] for m in sent] == ["system", "user"] and sent[-1]["content"] == "a new start"
         assert not [w for w in resumed.query(UserMessage) if "old question" in str(w.render())]
     await resumed.engine.aclose()
+
+
+async def test_load_is_saved_so_a_resume_brings_back_what_was_loaded(openai_server, tmp_path):
+    from mcp_tui.models.messages import ConversationHistory
+    from mcp_tui.store.export import to_json
+
+    saved = tmp_path / "saved.json"
+    saved.write_text(to_json(ConversationHistory(messages=[Message(role=MessageRole.USER, content="loaded question"), Message(role=MessageRole.ASSISTANT, content="loaded answer")]), {}))
+    openai_server.enqueue(text("old answer"), text("after the load"))
+    app = make_app(openai_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await turn(pilot, "old question")
+        await say(pilot, f"/load {saved}")
+        await until(pilot, lambda: roles(app) == ["system", "user", "assistant"])
+        await turn(pilot, "go on")
+        path = app.engine.recorder.writer.path
+    assert [m.content for m in read_session(path).messages] == ["loaded question", "loaded answer", "go on", "after the load"]

@@ -9,7 +9,7 @@ from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.models.messages import validate_llm_messages
 from mcp_tui.store.session_file import read_session
 from mcp_tui.ui.app import RECENT_MESSAGES, McpTuiApp
-from mcp_tui.ui.screens.help import KEYS
+from mcp_tui.ui.screens.help import KEYS, HelpScreen
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.transcript_cursor import CURSOR, CURRENT, HIT, CursorTranscript, block_text
 from mcp_tui.ui.widgets.chat import AssistantMessage, EarlierMessages, ToolChip, UserMessage
@@ -253,3 +253,17 @@ async def test_the_cursor_keys_are_in_help_and_the_footer(openai_server):
         assert "Ctrl+F" in keys and "F6" in keys and "Ctrl+↑" in keys
         await pilot.press("escape")
         assert "chat_cursor" in {a.binding.action for a in app.active_bindings.values() if a.binding.show}
+
+
+async def test_the_cursor_and_search_keys_do_nothing_over_a_dialog(openai_server):
+    openai_server.enqueue(text("hi"))
+    app = make_app(openai_server.base_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await turn(pilot, "hello")
+        await pilot.press("f1")
+        await until(pilot, lambda: on_top(app, HelpScreen))
+        await pilot.press("f6", "ctrl+up", "ctrl+f", "f3", "shift+f3")
+        await pilot.pause()
+        assert on_top(app, HelpScreen) and app.is_running
+        await pilot.press("escape", "ctrl+up")
+        assert cursor(app) is not None

@@ -155,6 +155,13 @@ class ChatEngine:
         self.context.rewind(keep)
         self._usage_soon()
 
+    def load(self, messages) -> None:
+        """Replace the conversation with `messages` (/load); the session file follows."""
+        if self.busy:
+            raise RuntimeError("wait for the answer to finish (or press Esc) first")
+        self.context.load(messages)
+        self._usage_soon()
+
     async def fork(self, keep: int) -> SessionRecorder:
         """Go on in a new session file holding the first `keep` messages (and the segments,
         summaries and totals up to there); the original file stays as it was."""

@@ -275,6 +275,14 @@ class ChatContext:
     def clear(self) -> None:
         self.rewind(0)
 
+    def load(self, messages: list[Message]) -> None:
+        """The conversation becomes `messages` (/load), each saved as if just added."""
+        self.rewind(0)
+        for message in messages:
+            if message.role is not MessageRole.SYSTEM:
+                self.history.messages.append(message)
+                self._added(message)
+
     def rewind(self, keep: int) -> None:
         """Keep the first `keep` messages after the system prompt and drop the rest (retry,
         edit and resend, /clear). Segments that began after the cut go with their summaries."""

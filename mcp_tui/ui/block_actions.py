@@ -37,12 +37,15 @@ class BlockActions:
             transcript.leave()
             self.query_one(PromptInput).focus()
             return
+        if self.engine is None:  # reached by Tab while a resumed session is drawn before the engine
+            self.notify("Still starting — one moment.", severity="warning")
+            return
         if message.verb == "open":
             self._open_chip(message.block)
             return
         index = self._message_index(message.block)
         if index is None:
-            self.notify("Nothing to do that with here: select a message of the conversation.", severity="warning")
+            self.notify("This block is not part of the conversation: select a message, an answer or a tool call.", severity="warning")
             return
         if self.engine.busy:
             self.notify("An answer is still running: wait for it or press Esc to stop it.", severity="warning")
@@ -52,6 +55,7 @@ class BlockActions:
         asked = next(i for i in range(index, -1, -1) if history[i].role is MessageRole.USER or i < system)
         transcript.leave()  # what follows redraws the chat: the prompt is where to go on
         self.query_one(PromptInput).focus()
+        self.cancel_edit()  # a pending edit counted messages that may go now
         if message.verb == "fork":
             await self._fork(self._after(index) - system)
         elif history[asked].role is not MessageRole.USER:

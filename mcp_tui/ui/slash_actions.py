@@ -18,7 +18,6 @@ from mcp_tui.text import safe_text
 from mcp_tui.ui.commands import Command
 from mcp_tui.ui.completions import known_providers
 from mcp_tui.ui.screens.models import ModelPicker
-from mcp_tui.ui.widgets.chat import Transcript
 from mcp_tui.words import clip_words, plural
 
 # A tool's readOnlyHint: a server that says nothing leaves it unknown (and it may write).
@@ -124,10 +123,12 @@ class SlashActions:
         except (OSError, ValueError) as exc:
             await self.note(Text(f"Could not load {argument}: {exc}"))
             return
-        self.engine.clear()
-        self.engine.context.history.messages[1:] = [m for m in history.messages if m.role.value != "system"]
-        await self.query_one(Transcript).remove_children()
-        await self.show_history(history.messages)
+        try:
+            self.engine.load(history.messages)  # saved too: a resume brings back what was loaded
+        except RuntimeError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        await self.redraw_conversation()
         await self.note(f"Loaded {len(history.messages)} messages from {argument}.")
 
     async def action_export(self, argument: str = "") -> None:
