@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shlex
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from pydantic import BaseModel
 from mcp_tui import paths
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.logsetup import mask_secrets
+from mcp_tui.store.private_file import write_private
 from mcp_tui.text import safe_text
 
 log = logging.getLogger(__name__)
@@ -60,9 +60,7 @@ def remember(request: TrustRequest) -> None:
     table[str(request.path.resolve())] = request.digest
     target = paths.ensure(paths.data_dir()) / FILE
     try:
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(json.dumps(table, indent=1))
-        os.replace(tmp, target)
+        write_private(target, json.dumps(table, indent=1))
     except OSError as exc:
         log.warning("could not remember the trusted config %s: %s", request.path, exc)
 

@@ -38,7 +38,7 @@ class ServerLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.exists() and self.path.stat().st_size > self.max_bytes:
                 self.path.replace(self.rotated)
-            self._file = open(self.path, "ab")
+            self._file = open_private(self.path)
             self._size = self._file.tell()
         except OSError as exc:
             log.warning("cannot open %s (%s); server stderr is not kept", self.path, exc)
@@ -121,8 +121,13 @@ class ServerLog:
         self._file.close()
         self._file = None
         self.path.replace(self.rotated)
-        self._file = open(self.path, "ab")
+        self._file = open_private(self.path)
         self._size = 0
+
+
+def open_private(path: Path):
+    """Appends to `path`, created 0600: server stderr may hold what the server was given."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
 
 
 class _Reader(asyncio.Protocol):
