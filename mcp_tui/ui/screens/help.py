@@ -17,7 +17,7 @@ KEYS = [
     ("Up / Down", "earlier prompts (on the first / last line)"),
     ("Esc", "stop the answer or the running tools"),
     ("Ctrl+P", "command palette: every action, themes"),
-    ("Ctrl+B", "show or hide the sidebar"),
+    ("Ctrl+B", "show or hide the sidebar (folded away below 100 columns)"),
     ("Ctrl+T", "focus the tool timeline (Enter opens a call)"),
     ("Ctrl+L", "focus the prompt"),
     ("Ctrl+Y", "copy the last answer"),
