@@ -183,6 +183,8 @@ async def test_layout_adapts_to_the_terminal_size(size):
         assert "openai/test-model · ctx 0%" in screen_text(app).splitlines()[0]
         header = next(line for line in screen_text(app).splitlines() if " time " in line and " tool " in line)
         assert " state " in header and header.rstrip(" │").endswith("arguments")  # every column on screen
+        footer = screen_text(app).splitlines()[-1]
+        assert "Quit" in footer and "Help" in footer  # the keys to leave and to learn the rest
         if width < 100:
             assert shown_width(sidebar) == 0 and transcript.region.width == width
             assert timeline.region.height < 9  # a short screen keeps more of it for the chat

@@ -88,6 +88,7 @@ class McpTuiApp(SlashActions, App[int]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-medium"), (50, "-tall")]
     BINDINGS = [
         Binding("escape", "stop", "Stop"),
+        Binding("f1", "help", "Help"),  # early: a narrow footer cuts the last keys, F1 lists them all
         Binding("ctrl+p", "command_palette", "Commands"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
         Binding("ctrl+t", "focus_timeline", "Timeline"),
@@ -96,7 +97,6 @@ class McpTuiApp(SlashActions, App[int]):
         Binding("ctrl+r", "toggle_thinking", "Thinking", show=False),
         Binding("ctrl+g", "segments", "Segments"),
         Binding("ctrl+o", "sessions", "Sessions"),
-        Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
