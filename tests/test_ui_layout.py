@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,13 +14,15 @@ from mcp_tui.config.loader import load_servers
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.bundled.defaults import default_servers
 from mcp_tui.models.events import ServerStateChanged, ToolCallAwaitingApproval, ToolCallRequested
+from mcp_tui.servers import processes
 from mcp_tui.ui.app import EngineEvent
+from mcp_tui.ui.shutdown import HARD_EXIT_CODE
 from mcp_tui.ui.commands import parse_slash
 from mcp_tui.ui.widgets.chat import InfoNote
 from mcp_tui.ui.widgets.chat import Transcript
 from mcp_tui.ui.widgets.sidebar import ServerList, ServerRow, Sidebar
 from mcp_tui.ui.widgets.timeline import ToolTimeline
-from tests.engine_helpers import UNRULY, unruly_server
+from tests.engine_helpers import UNRULY, time_server, unruly_server
 from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
 from tests.ui_helpers import make_app, turn, until
@@ -178,6 +183,8 @@ async def test_layout_adapts_to_the_terminal_size(size):
         assert "openai/test-model · ctx 0%" in screen_text(app).splitlines()[0]
         header = next(line for line in screen_text(app).splitlines() if " time " in line and " tool " in line)
         assert " state " in header and header.rstrip(" │").endswith("arguments")  # every column on screen
+        footer = screen_text(app).splitlines()[-1]
+        assert "Quit" in footer and "Help" in footer  # the keys to leave and to learn the rest
         if width < 100:
             assert shown_width(sidebar) == 0 and transcript.region.width == width
             assert timeline.region.height < 9  # a short screen keeps more of it for the chat
@@ -200,3 +207,63 @@ async def test_layout_adapts_to_the_terminal_size(size):
         await until(pilot, lambda: (shown_width(sidebar) == 0) == (width >= 100))
         await pilot.resize_terminal(width, height)
         await until(pilot, lambda: (shown_width(sidebar) == 0) == (width < 100))
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+async def test_quitting_stops_every_server_and_returns():
+    app = make_app(servers=[unruly_server("a"), unruly_server("b"), time_server()])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.engine.servers.wait_settled(GENEROUS)
+        assert [s.state.value for s in app.engine.servers.statuses()] == ["ready"] * 3
+        servers = processes.child_pids()
+        assert len(servers) >= 3 and all(alive(p) for p in servers)
+        await pilot.press("ctrl+q")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + GENEROUS
+        while app.is_running:  # the pilot cannot pause once the app is gone
+            assert loop.time() < deadline, "the app did not quit"
+            await asyncio.sleep(0.02)
+    assert app.return_code == 0
+    assert {s.state.value for s in app.engine.servers.statuses()} == {"stopped"}
+    assert not [p for p in servers if alive(p)]
+    assert app.engine.recorder is None or app.engine.recorder.writer._closed
+
+
+HANGING_SHUTDOWN = """
+import queue, signal, sys
+from pathlib import Path
+from mcp_tui.store.session_file import SessionWriter
+from mcp_tui.ui.shutdown import ShutdownDeadline
+
+signal.signal(signal.SIGTERM, signal.SIG_IGN)  # as a loop stuck in a blocked write never sees it
+writer = SessionWriter("hung", Path(sys.argv[1]))
+
+def last_step():
+    writer.write("note", text="closed before the hard exit")
+    writer.close()
+
+ShutdownDeadline(last_step, seconds=0.2).arm()
+print("armed", flush=True)
+stuck = queue.Queue(maxsize=1)
+stuck.put("the terminal is gone")
+stuck.put("so this blocks for ever, as Textual's WriterThread.write did")
+"""
+
+
+def test_a_shutdown_that_hangs_ends_at_its_deadline_after_closing_the_session(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", HANGING_SHUTDOWN, str(tmp_path)], cwd=Path(__file__).parents[1], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "armed\n"
+        child.send_signal(signal.SIGTERM)  # ignored: only the deadline can end it
+        assert child.wait(timeout=GENEROUS) == HARD_EXIT_CODE
+    finally:
+        child.kill()
+    saved = (tmp_path / "hung.jsonl").read_text()
+    assert "closed before the hard exit" in saved and saved.endswith("\n")

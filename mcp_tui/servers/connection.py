@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import signal
 import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
@@ -112,7 +113,10 @@ class ServerConnection:
         self._set(ServerState.STARTING)
         self._task = asyncio.create_task(self._run(), name=f"mcp-server:{self.name}")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop the server: its stdin is closed and it may exit by itself for `grace`
+        seconds; a short grace (quitting) then sends its process group SIGTERM, and SIGKILL
+        after as long again, rather than wait for the SDK's own 2 s + 2 s."""
         task = self._task
         if task is None:
             return
@@ -122,7 +126,13 @@ class ServerConnection:
                 self._scope.cancel()  # the owner unwinds its transport itself
             else:
                 task.cancel()  # not running yet: nothing entered
-            await asyncio.wait([task], timeout=STOP_GRACE)  # never raises the task's exception
+            await asyncio.wait([task], timeout=grace)  # never raises the task's exception
+            if not task.done() and grace < STOP_GRACE and self._pid:
+                for signum in (signal.SIGTERM, signal.SIGKILL):  # the spec's order, each briefly
+                    processes.signal_group(self._pid, signum)
+                    await asyncio.wait([task], timeout=grace)
+                    if task.done():
+                        break
             if not task.done():
                 log.warning("server %s did not stop in %ss; cancelling its task", self.name, STOP_GRACE)
                 task.cancel()
@@ -135,6 +145,9 @@ class ServerConnection:
         self._close_log()
         if self.state in (ServerState.STARTING, ServerState.READY):
             self._set(ServerState.STOPPED)
+
+    def kill(self) -> None:
+        processes.kill_group(self._pid)
 
     async def _run(self) -> None:
         self._lost = self._tools_stale = False

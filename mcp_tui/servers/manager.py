@@ -127,10 +127,18 @@ class ServerManager:
         await conn.stop()
         conn.start()
 
-    async def aclose(self) -> None:
-        """Stop every server (asked in reverse order, waited for together)."""
+    async def aclose(self, grace: float | None = None) -> None:
+        """Stop every server (asked in reverse order, waited for together); `grace`: how
+        long each may take to exit by itself before it is terminated (quitting: short)."""
         conns = list(reversed(self._conns.values()))
-        await asyncio.gather(*(c.stop() for c in conns), return_exceptions=True)
+        stops = (c.stop() if grace is None else c.stop(grace) for c in conns)
+        await asyncio.gather(*stops, return_exceptions=True)
+
+    def kill_all(self) -> None:
+        """SIGKILL every server's process group at once, from any thread: the last resort
+        of a shutdown that missed its deadline, so no server outlives the app."""
+        for conn in list(self._conns.values()):
+            conn.kill()
 
     # -- calls ---------------------------------------------------------------
 

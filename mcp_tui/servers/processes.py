@@ -40,9 +40,13 @@ def child_pids() -> set[int]:
 
 def kill_group(pgid: int | None) -> None:
     """SIGKILL what is left of a server's process group (grandchildren it left behind)."""
+    signal_group(pgid, signal.SIGKILL)
+
+
+def signal_group(pgid: int | None, signum: int) -> None:
     if not pgid or os.name != "posix":
         return
     try:
-        os.killpg(pgid, signal.SIGKILL)
+        os.killpg(pgid, signum)
     except (ProcessLookupError, PermissionError):
         pass

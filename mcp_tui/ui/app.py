@@ -10,6 +10,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
+from typing import NoReturn
 from pathlib import Path
 
 from rich.text import Text
@@ -49,6 +50,7 @@ from mcp_tui.ui.screens.segments import SegmentBrowser
 from mcp_tui.ui.screens.sessions import SessionsScreen
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.history_widgets import context_rolls, history_widgets, record_rolls, roll_note, tool_messages
+from mcp_tui.ui.shutdown import QUIT_DEADLINE, ShutdownDeadline, flush_and_exit
 from mcp_tui.ui.slash_actions import SlashActions
 from mcp_tui.ui.preference_actions import PreferenceActions
 from mcp_tui.ui.block_actions import BlockActions
@@ -75,6 +77,7 @@ from mcp_tui.ui.widgets.timeline import ToolRecord, ToolTimeline, saved_calls
 
 log = logging.getLogger(__name__)
 NARROW = 100  # columns: below this the sidebar folds away (Ctrl+B shows it over the chat)
+QUIT_GRACE = 0.5  # seconds a server may take to exit by itself when the app quits
 RECENT_MESSAGES = 60  # of a saved session, drawn in full at once; the rest on demand
 
 
@@ -93,6 +96,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-medium"), (50, "-tall")]
     BINDINGS = [
         Binding("escape", "stop", "Stop"),
+        Binding("f1", "help", "Help"),  # early: a narrow footer cuts the last keys, F1 lists them all
         Binding("ctrl+p", "command_palette", "Commands"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
         Binding("ctrl+t", "focus_timeline", "Timeline"),
@@ -107,7 +111,6 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
         Binding("ctrl+g", "segments", "Segments"),
         Binding("ctrl+o", "sessions", "Sessions"),
         Binding("f4", "pick_model", "Model"),
-        Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -120,6 +123,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
         preview=None,
         notices: list[str] | None = None,
         log_path: Path | None = None,
+        quit_deadline: float | None = None,
     ) -> None:
         """Give the engine, or a `starter` that builds it (and returns notices to show):
         the starter runs in a thread after the first frame, so the screen is up at once
@@ -143,6 +147,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
         self._tool_results: dict = {}  # call id → saved tool message, for the chips of redrawn history
         self._not_saving = False
         self.last_answer = ""
+        self.deadline = ShutdownDeadline(self._last_step, quit_deadline)  # see run_app
 
     def _attach(self, engine: ChatEngine) -> None:
         self.engine = engine
@@ -585,17 +590,40 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
         """A closed terminal (SIGHUP) or a kill (SIGTERM) quits as Ctrl+Q does: the servers
         are stopped and the session is closed, not left running as orphans."""
         loop = asyncio.get_running_loop()
+
+        def hangup() -> None:
+            self.deadline.arm()  # before anything that could block: the terminal is gone
+            self.run_worker(self.action_quit(), group="quit", exclusive=True)
+
         for sig in (signal.SIGHUP, signal.SIGTERM):
             try:
-                loop.add_signal_handler(sig, lambda: self.run_worker(self.action_quit(), group="quit", exclusive=True))
+                loop.add_signal_handler(sig, hangup)
             except (NotImplementedError, RuntimeError, ValueError):  # no signals here (not the main thread)
                 pass
 
     async def action_quit(self) -> None:
+        self.deadline.arm()
         if self.engine is not None:
             self.engine.cancel()
+            await self.engine.servers.aclose(grace=QUIT_GRACE)  # all at once, briefly
             await self.engine.aclose()
         self.exit(0)
+
+    async def _shutdown(self) -> None:
+        # Textual's own (private in 8.2.8, where it was seen to hang): once it is through,
+        # the deadline armed by quitting need not fire.
+        try:
+            await super()._shutdown()
+        finally:
+            self.deadline.finished()
+
+    def _last_step(self) -> None:
+        """Before a hard exit (see ShutdownDeadline), from its thread: keep what was saved,
+        leave no server running."""
+        if self.engine is not None:
+            self.engine.servers.kill_all()
+            if self.engine.recorder is not None:
+                self.engine.recorder.close()
 
     async def show_history(self, messages, label: str | None = None, sessions: tuple[Path, ...] = ()) -> None:
         """Draw saved messages into the transcript (resume, /load): the last RECENT in full,
@@ -661,7 +689,11 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
             transcript.scroll_end(animate=False)  # also follows the bottom again
 
 
-def run_app(starter: Callable[..., tuple[ChatEngine, list[str]]], threshold: int, log_path: Path, resume=None) -> int:
+def run_app(starter: Callable[..., tuple[ChatEngine, list[str]]], threshold: int, log_path: Path, resume=None) -> NoReturn:
     """The TUI, drawn at once (with the resumed conversation); `starter` builds the engine
-    in a thread meanwhile."""
-    return McpTuiApp(starter=starter, threshold=threshold, log_path=log_path, preview=resume).run() or 0
+    in a thread meanwhile. Does not return: once the app is done (servers stopped, session
+    closed), the process ends without the interpreter's teardown of the heavy libraries,
+    which took longer than everything else in quitting."""
+    app = McpTuiApp(starter=starter, threshold=threshold, log_path=log_path, preview=resume, quit_deadline=QUIT_DEADLINE)
+    code = app.run() or 0
+    flush_and_exit(code)

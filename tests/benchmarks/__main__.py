@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tests.benchmarks.common import table
 
-BENCHMARKS = ["first_frame", "imports", "streaming", "long_session", "long_chat", "tool_overhead", "bench_tracking", "idle_cpu"]
+BENCHMARKS = ["first_frame", "imports", "streaming", "long_session", "long_chat", "tool_overhead", "bench_tracking", "idle_cpu", "quit_time"]
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HAND_WRITTEN = "\n## "  # the first section after the table: kept by hand, never rewritten
 

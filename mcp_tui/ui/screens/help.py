@@ -21,7 +21,7 @@ KEYS = [
     ("Ctrl+Home / Ctrl+End", "first / last message (Home / End too while the prompt is empty)"),
     ("Esc", "stop the answer or the running tools; else cancel an edit"),
     ("Ctrl+P", "command palette: every action, themes"),
-    ("Ctrl+B", "show or hide the sidebar"),
+    ("Ctrl+B", "show or hide the sidebar (folded away below 100 columns)"),
     ("Ctrl+T", "focus the tool timeline (Enter opens a call)"),
     ("Ctrl+L", "focus the prompt"),
     ("Ctrl+Y", "copy the last answer (also from the prompt; redo there is Ctrl+Shift+Z)"),

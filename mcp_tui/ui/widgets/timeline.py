@@ -174,9 +174,10 @@ class ToolTimeline(DataTable):
     def add_saved(self, records: list[ToolRecord]) -> None:
         for record in records:
             if record.call_id not in self.records:  # an old session may reuse an id; a row key must be unique
-                self.add_call(record)
+                self.add_call(record, relayout=False)
+        self._relayout()  # once, not per row: a long session brings thousands
 
-    def add_call(self, record: ToolRecord) -> None:
+    def add_call(self, record: ToolRecord, *, relayout: bool = True) -> None:
         self.records[record.call_id] = record
         cells = self._cells(record)
         self.add_row(
@@ -188,7 +189,8 @@ class ToolTimeline(DataTable):
             key=record.call_id,
         )
         self._drop_oldest()
-        self._relayout()  # a longer name or state: the columns may share the width otherwise
+        if relayout:  # a longer name or state: the columns may share the width otherwise
+            self._relayout()
         self.move_cursor(row=self.row_count - 1)
 
     def _drop_oldest(self) -> None:
