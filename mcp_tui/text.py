@@ -89,19 +89,3 @@ def _open_sequence(text: str) -> int | None:
         return None if ("\x07" in rest or "\x1b\\" in rest or "\x9c" in rest) else start
     return None  # a two-byte escape: complete
 
-
-def cut_at_word(text: str, limit: int) -> str:
-    """`text` whole when it fits in `limit` characters; else cut at the last space before it,
-    ending in "…", so a reader sees where it was cut and never half a word."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    if space > limit // 2:  # one very long word: cut inside it rather than leave almost nothing
-        head = head[:space]
-    return head.rstrip(" ,;:.") + "…"
-
-
-def plural(count: int, noun: str) -> str:
-    """ "1 message", "2 messages", "1,204 messages" (nouns that take an s)."""
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")

@@ -6,20 +6,20 @@ ELLIPSIS = "…"
 
 
 def plural(count: int, noun: str) -> str:
-    """`1 tool`, `2 tools`, `0 tools`."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    """`1 tool`, `2 tools`, `1,204 messages` (nouns that take an s)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def clip_words(text: str, width: int) -> str:
     """`text` in at most `width` characters, cut after a whole word with "…" (mid-word
-    only when the first word alone is too long)."""
+    only when a very long word would leave almost nothing)."""
     if len(text) <= width:
         return text
     if width <= 1:
         return ELLIPSIS[:width]
     head = text[: width - 1]
     cut = head.rstrip().rfind(" ")
-    if cut > 0:
+    if cut > width // 2:
         head = head[:cut]
     return head.rstrip(" ,.;:-–—") + ELLIPSIS
 

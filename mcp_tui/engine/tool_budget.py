@@ -11,7 +11,7 @@ from typing import Any
 
 from mcp_tui.models.events import ToolSchemasLarge
 from mcp_tui.store.tokens import count_tools_tokens
-from mcp_tui.text import plural
+from mcp_tui.words import plural
 
 MAX_TOOLS = 100
 MAX_SCHEMA_BYTES = 64 * 1024

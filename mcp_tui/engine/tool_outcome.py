@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from mcp_tui.engine.persistence import INTERRUPTED
 from mcp_tui.engine.tool_runner import CANCELLED_TEXT, DENIED_TEXT
-from mcp_tui.text import cut_at_word, safe_text
+from mcp_tui.text import safe_text
+from mcp_tui.words import clip_words
 
 # FailureKind → the chip's state (its icon and colour)
 CHIP_STATE = {"failed": "failed", "timeout": "timeout", "denied": "denied", "cancelled": "cancelled", "invalid_arguments": "failed", "unknown_tool": "failed"}
@@ -44,4 +45,4 @@ def chip_detail(state: str, text: str | None) -> str:
     line = safe_text(text).strip().splitlines()[0] if text.strip() else ""
     for prefix in _PREFIXES:
         line = line.removeprefix(prefix)
-    return cut_at_word(line.strip(), DETAIL_CHARS)
+    return clip_words(line.strip(), DETAIL_CHARS)

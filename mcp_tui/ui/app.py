@@ -57,7 +57,7 @@ from mcp_tui.ui.block_actions import BlockActions
 from mcp_tui.ui.transcript_cursor import CursorTranscript, bind_messages
 from mcp_tui.ui.widgets.chat_search import ChatSearch
 from mcp_tui.models.messages import stop_hint
-from mcp_tui.text import plural
+from mcp_tui.words import plural
 from mcp_tui.text import safe_text
 from mcp_tui.ui.widgets.thinking import ThinkingBlock
 from mcp_tui.ui.widgets.chat import (

@@ -18,7 +18,8 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
-from mcp_tui.text import plural, safe_text
+from mcp_tui.text import safe_text
+from mcp_tui.words import plural
 
 clock = time.time  # when a live message is stamped (snapshot tests pin it)
 STOPPED = "⏹ stopped"
