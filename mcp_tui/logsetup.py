@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import os
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -87,6 +88,15 @@ class StreamMasker:
         return rest
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """The log and its rotations are 0600: tool arguments and server reasons pass through it."""
+
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # a log left by an older version keeps no looser bits
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 def log_file() -> Path:
     return paths.log_dir() / "mcp-tui.log"
 
@@ -94,7 +104,7 @@ def log_file() -> Path:
 def setup_logging(level: int = logging.INFO) -> Path:
     path = log_file()
     paths.ensure(path.parent)
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=2, encoding="utf-8")
+    handler = PrivateRotatingFileHandler(path, maxBytes=5_000_000, backupCount=2, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(SecretFilter())
     root = logging.getLogger()

@@ -41,3 +41,17 @@ def test_server_stderr_logs_are_private_also_after_rotation(tmp_path, loose_umas
     server_log.close()
     logs = sorted(tmp_path.iterdir())
     assert len(logs) == 2 and all(mode(p) == 0o600 for p in logs), [(p.name, oct(mode(p))) for p in logs]
+
+
+def test_the_log_and_its_rotations_are_private(tmp_path, loose_umask):
+    import logging
+
+    from mcp_tui.logsetup import PrivateRotatingFileHandler
+
+    handler = PrivateRotatingFileHandler(tmp_path / "app.log", maxBytes=200, backupCount=2, encoding="utf-8")
+    record = logging.LogRecord("t", logging.INFO, __file__, 1, "x" * 150, None, None)
+    for _ in range(4):  # past maxBytes: rotated files are made too
+        handler.emit(record)
+    handler.close()
+    logs = sorted(tmp_path.iterdir())
+    assert len(logs) >= 2 and all(mode(p) == 0o600 for p in logs), [(p.name, oct(mode(p))) for p in logs]
