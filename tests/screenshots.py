@@ -15,7 +15,14 @@ os.environ["MCP_TUI_DEMO_DELAY"] = "0"  # the demo guide streams at once
 
 from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.ui.app import McpTuiApp
+from textual.widgets import Input
+
 from mcp_tui.ui.screens.approval import ApprovalScreen
+from mcp_tui.ui.screens.help import HelpScreen
+from mcp_tui.ui.screens.models import ModelPicker
+from mcp_tui.ui.screens.sessions import SessionsScreen
+from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
+from mcp_tui.ui.screens.trusted import TrustedToolsScreen
 from mcp_tui.ui.widgets.prompt_input import PromptInput
 from tests.engine_helpers import engine_settings, time_server, unruly_server
 from tests.support.limits import GENEROUS
@@ -51,12 +58,36 @@ async def until(pilot, predicate, timeout: float = GENEROUS) -> None:
     raise TimeoutError("the app did not get there")
 
 
+SIZES = {"": (120, 40), "-80x24": (80, 24)}  # file suffix → terminal size
+
+
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
+    for suffix, size in SIZES.items():
+        await tour(suffix, size)
+        await first_run(suffix, size)
+    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('*.svg')))} to {OUT}")
+
+
+async def tour(suffix: str, size: tuple[int, int]) -> None:
+    """The main screens, each saved as NAME{suffix}.svg."""
+    os.environ["MCP_TUI_HOME"] = tempfile.mkdtemp()  # sessions, settings and trust of this tour only
+
+    def shot(app, name: str) -> None:
+        app.save_screenshot(f"{name}{suffix}.svg", str(OUT))
+
+    async def screen(pilot, app, screen_type, name: str, *keys: str) -> None:
+        await pilot.press(*keys)
+        await until(pilot, lambda: on_top(app, screen_type))
+        await pilot.pause(0.3)
+        shot(app, name)
+        await pilot.press("escape")
+        await until(pilot, lambda: not on_top(app, screen_type))
+
     with OpenAIServer(responder=tool_echo_responder) as server:
-        engine = ChatEngine(engine_settings(server.base_url, approve="ask"), [time_server(), unruly_server("tools")])
+        engine = ChatEngine(engine_settings(server.base_url, approve="ask", persist=True), [time_server(), unruly_server("tools")])
         app = McpTuiApp(engine)
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=size) as pilot:
             prompt = app.query_one(PromptInput)
             prompt.cursor_blink = False
             await engine.servers.wait_settled(GENEROUS)
@@ -72,33 +103,52 @@ async def main() -> None:
             await ask("what is the time in Asia/Tokyo")
             server.enqueue(tool_calls(call("tools__echo", {"text": "hello"}, id="e1")), text(*[ANSWER[i : i + 9] for i in range(0, len(ANSWER), 9)]))
             await ask("and explain it with code")
-            app.save_screenshot("main.svg", str(OUT))
+            shot(app, "main")
 
-            await pilot.press("ctrl+t", "enter")
-            await pilot.pause(0.2)
-            app.save_screenshot("tool-detail.svg", str(OUT))
-            await pilot.press("escape")
+            await screen(pilot, app, ToolDetailScreen, "tool-detail", "ctrl+t", "enter")
 
             server.enqueue(tool_calls(call("tools__no_args", "", id="n1")), text("Done."))
             prompt.load_text("run the tool that needs approval")
             prompt.focus()
             await pilot.press("enter")
             await until(pilot, lambda: on_top(app, ApprovalScreen))
-            await pilot.pause(0.2)
-            app.save_screenshot("approval.svg", str(OUT))
-            await pilot.press("y")
+            await pilot.pause(0.3)
+            shot(app, "approval")
+            await pilot.press("A")  # always this tool: the trusted-tools screen lists it
             await until(pilot, lambda: not engine.busy)
 
-            await pilot.press("f1")
+            await screen(pilot, app, HelpScreen, "help", "f1")
+            await screen(pilot, app, ModelPicker, "model-picker", "f4")
+            await screen(pilot, app, SessionsScreen, "sessions", "ctrl+o")
+            app.action_trusted_tools()
+            await until(pilot, lambda: on_top(app, TrustedToolsScreen))
+            await pilot.pause(0.3)
+            shot(app, "trusted-tools")
+            await pilot.press("escape")
+
+            prompt.focus()
+            await pilot.press("/", "m", "o")  # the completion list above the prompt
+            await pilot.pause(0.3)
+            shot(app, "completion")
+            await pilot.press("escape")
+            prompt.clear()
+
+            await pilot.press("ctrl+up", "up", "up")  # the block cursor, a few blocks up
+            await pilot.pause(0.3)
+            shot(app, "cursor")
+            await pilot.press("escape")
+
+            await pilot.press("ctrl+f", *"tokyo")
+            await pilot.pause(0.5)
+            for search in app.query(Input):
+                search.cursor_blink = False
             await pilot.pause(0.2)
-            app.save_screenshot("help.svg", str(OUT))
+            shot(app, "search")
             await pilot.press("escape")
         await engine.aclose()
-    await first_run()
-    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('*.svg')))} to {OUT}")
 
 
-async def first_run() -> None:
+async def first_run(suffix: str, size: tuple[int, int]) -> None:
     """What a fresh machine shows: the demo guide and the bundled servers."""
     from mcp_tui.bundled.defaults import default_servers
     from mcp_tui.config.settings import Settings
@@ -108,7 +158,7 @@ async def first_run() -> None:
     settings = Settings(persist=False).resolved(resolution)
     engine = ChatEngine(settings, default_servers(Path(tempfile.mkdtemp())))
     app = McpTuiApp(engine)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         prompt = app.query_one(PromptInput)
         prompt.cursor_blink = False
         await engine.servers.wait_settled(GENEROUS)
@@ -117,7 +167,7 @@ async def first_run() -> None:
         await pilot.press("enter")
         await until(pilot, lambda: len(engine.context.history.messages) > 4 and not engine.busy)
         await pilot.pause(0.3)
-        app.save_screenshot("first-run.svg", str(OUT))
+        app.save_screenshot(f"first-run{suffix}.svg", str(OUT))
     await engine.aclose()
 
 

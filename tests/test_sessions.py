@@ -175,7 +175,7 @@ async def test_a_resumed_session_is_drawn_while_the_engine_is_still_starting(tmp
         assert app.engine is None and app.sub_title == "starting…"
         assert str(app.query(UserMessage).first().render()) == "the saved question"
         release.set()
-        await until(pilot, lambda: app.engine is not None and "no servers" in app.sub_title)
+        await until(pilot, lambda: app.engine is not None and app.sub_title.startswith(app.engine.context.model_label))
         await pilot.pause()
         assert len(app.query(UserMessage)) == 1  # drawn once, not again when the engine came
     await app.engine.aclose()

@@ -29,7 +29,7 @@ class SessionInfo(SessionHeader):
     title: str = "(empty)"
     message_count: int | None = None  # None: the file is too big to count them
     size: int = 0
-    said: bool = True  # a user message is in it (a file too big to read whole surely has one)
+    said: bool = True  # a message is in it (a file too big to read whole surely has one)
 
     @property
     def renamed(self) -> str | None:
@@ -56,7 +56,8 @@ def read_info(path: Path) -> SessionInfo:
     size = path.stat().st_size
     if size <= FULL_READ_BYTES:
         full = read_session(path)
-        said = any(m.role.value == "user" for m in full.messages)
+        # Any message counts: a damaged file may have lost its user lines but still holds the rest.
+        said = any(m.role.value != "system" for m in full.messages) or bool(full.warnings)
         info = SessionInfo(**full.model_dump(include={"session_id", "path", "meta", "usage", "warnings"}), title=full.title, message_count=len(full.messages), size=size, said=said)
     else:
         info = SessionInfo(session_id=path.stem, path=path, size=size)
