@@ -9,6 +9,8 @@ from mcp_tui.ui.widgets.chat_search import ChatSearch
 from tests.test_ui_snapshots import feed, requested, servers, user_says
 from tests.ui_helpers import make_app, settle, until
 
+pytestmark = pytest.mark.usefixtures("fixed_message_times")
+
 ANSWER = "Two tables hold the orders:\n\n```sql\nSELECT COUNT(*) FROM orders;\n```\n\nAsk for more."
 
 

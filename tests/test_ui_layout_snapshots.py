@@ -9,6 +9,8 @@ from mcp_tui.models.events import ServerStateChanged, ToolCallAwaitingApproval, 
 from tests.test_ui_snapshots import servers, user_says
 from tests.ui_helpers import T0, make_app, settle
 
+pytestmark = pytest.mark.usefixtures("fixed_message_times")
+
 LONG = "customer-database-staging"
 
 

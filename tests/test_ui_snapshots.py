@@ -22,7 +22,7 @@ from mcp_tui.models.events import (
 )
 from mcp_tui.models.usage import TokenUsageStats
 from mcp_tui.ui.screens.approval import ApprovalScreen
-from mcp_tui.ui.widgets import chat, timeline
+from mcp_tui.ui.widgets import timeline
 from mcp_tui.ui.widgets.chat import Transcript, UserMessage
 from tests.support.saved_sessions import write_session
 from tests.ui_helpers import T0, make_app, ready, settle
@@ -30,10 +30,7 @@ from tests.ui_helpers import T0, make_app, ready, settle
 SIZE = (120, 40)
 
 
-@pytest.fixture(autouse=True)
-def fixed_message_times(monkeypatch):
-    """Messages are labelled with their time: one fixed time keeps the pictures stable."""
-    monkeypatch.setattr(chat, "clock", lambda: T0)
+pytestmark = pytest.mark.usefixtures("fixed_message_times")
 
 
 LONG_ANSWER = """# Reading the orders table

@@ -9,6 +9,8 @@ from mcp_tui.ui.widgets.completion import CompletionList
 from mcp_tui.ui.widgets.prompt_input import PromptInput
 from tests.ui_helpers import make_app, on_top, ready, settle, until
 
+pytestmark = pytest.mark.usefixtures("fixed_message_times")
+
 
 def servers(app) -> None:
     app.handle_engine_event(ready("time", 2))

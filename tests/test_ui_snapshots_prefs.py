@@ -14,6 +14,8 @@ from mcp_tui.ui.screens.trusted import TrustedToolsScreen
 from tests.test_ui_snapshots import servers
 from tests.ui_helpers import make_app, settle
 
+pytestmark = pytest.mark.usefixtures("fixed_message_times")
+
 SIZES = [(120, 40), (80, 24)]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.openai_server import OpenAIServer
 
-__all__ = ["make_engine", "openai_server"]
+__all__ = ["fixed_message_times", "make_engine", "openai_server"]
 
 
 @pytest.fixture
@@ -35,3 +35,12 @@ async def make_engine(openai_server):
     yield make
     for engine in engines:
         await engine.aclose()
+
+
+@pytest.fixture
+def fixed_message_times(monkeypatch):
+    """Messages are labelled with their time: one fixed time keeps snapshot pictures stable."""
+    from mcp_tui.ui.widgets import chat
+    from tests.ui_helpers import T0
+
+    monkeypatch.setattr(chat, "clock", lambda: T0)
