@@ -21,6 +21,7 @@ from mcp_tui.ui.widgets.prompt_input import PromptInput
 from tests.engine_helpers import engine_settings, unruly_server
 from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, refused_base_url, text, tool_calls
+from mcp_tui.ui.widgets.timeline import ToolTimeline
 from tests.ui_helpers import make_app, on_top, say, states, turn, until
 
 SIZE = (120, 40)
@@ -190,6 +191,8 @@ async def test_a_session_saved_before_outcomes_were_recorded_draws_its_calls_in_
         assert [c.state for c in chips] == [state for _, _, state in endings.values()]
         assert [c.label for c in chips][:3] == ["time.get_current_time", "sqlite.write_query", "sqlite.read_query"]
         assert "no such table: order" in str(chips[2].render())
+        rows = [r.state for r in app.query_one(ToolTimeline).records.values()]  # the timeline says the same
+        assert rows == [{"error": "error result"}.get(state, state) for _, _, state in endings.values()]
     await app.engine.aclose()
 
 

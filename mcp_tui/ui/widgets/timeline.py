@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from mcp_tui.engine.tool_outcome import outcome_of
 from mcp_tui.engine.tool_runner import short_arguments
 from mcp_tui.servers.naming import SEPARATOR
 from mcp_tui.store.full_results import saved_full_result
@@ -68,7 +69,7 @@ class ToolRecord:
 def saved_calls(messages, session_paths: list[Path]) -> list[ToolRecord]:
     """Rows for the calls of a saved conversation (resume, /load): each with the result the
     model got, and the whole one when the session kept it beside its file."""
-    results = {m.tool_call_id: m.content or "" for m in messages if m.role.value == "tool"}
+    results = {m.tool_call_id: m for m in messages if m.role.value == "tool"}
     records = []
     for message in messages:
         for call in message.tool_calls:
@@ -77,8 +78,10 @@ def saved_calls(messages, session_paths: list[Path]) -> list[ToolRecord]:
                 arguments = call.parsed_arguments()
             except ValueError:
                 arguments = None
-            record = ToolRecord(call.id, server if tool else "?", tool or call.name, arguments, call.arguments, requested_at=message.at, state="saved")
-            record.result = results.get(call.id, "")
+            answer = results.get(call.id)
+            state = outcome_of(answer)  # as its chip says it: a refused call is not drawn as done
+            record = ToolRecord(call.id, server if tool else "?", tool or call.name, arguments, call.arguments, requested_at=message.at, state="error result" if state == "error" else state)
+            record.result = answer.content or "" if answer is not None else ""
             record.full_result_file = saved_full_result(session_paths, call.id)
             records.append(record)
     return records
