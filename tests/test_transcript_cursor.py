@@ -164,6 +164,7 @@ async def test_fork_writes_a_new_file_up_to_the_block_and_goes_on_there(openai_s
         validate_llm_messages(openai_server.requests[-1]["messages"])
     fork = read_session(forked)
     assert fork.meta.get("forked_from") == original.stem
+    assert [m.content for m in read_session(original).messages] == [m.content for m in before]  # still: the fork's turns went to the fork only
     assert [m.content for m in fork.messages][-2:] == ["go on", "in the fork"] and len(fork.messages) == 5
 
 

@@ -36,7 +36,7 @@ class SessionRecorder:
 
     def detach(self) -> None:
         """Stop hearing the context (another recorder takes over, e.g. for a fork)."""
-        for callbacks, callback in ((self.context.on_message, self.writer.message), (self.context.on_segment_rolled, self.segment), (self.context.on_rewind, self.rewind)):
+        for callbacks, callback in ((self.context.on_message, self._message), (self.context.on_segment_rolled, self.segment), (self.context.on_rewind, self.rewind)):
             if callback in callbacks:
                 callbacks.remove(callback)
 
