@@ -59,3 +59,28 @@ def test_resume_without_the_sessions_key_says_so_and_falls_back(tmp_path, openai
     assert resumed.returncode == 0, resumed.stderr
     assert f"The session {session_id} was with openai/session-model, but OPENAI_API_KEY is not set: using DEMO guide (not a model) instead" in resumed.stderr
     assert len(openai_server.requests) == asked  # the demo answered, not the session's server
+
+
+async def test_a_model_switched_in_the_session_is_the_one_a_resume_talks_to(tmp_path, openai_server, monkeypatch):
+    """/model mid-session is written to the file: a resume goes on with the new model, and the
+    session keeps its start time (meta records merge on read)."""
+    from mcp_tui.engine.chat_engine import ChatEngine
+    from mcp_tui.llm.resolve import Flags, Saved, resolve
+    from mcp_tui.store.session_file import read_session
+    from tests.engine_helpers import engine_settings
+
+    monkeypatch.setenv("MCP_TUI_HOME", str(tmp_path))
+    engine = ChatEngine(engine_settings(openai_server.base_url, model="first-model", persist=True), [])
+    await engine.start()
+    openai_server.enqueue(text("An answer."))
+    async for _ in engine.run_turn("a question"):
+        pass
+    path = engine.recorder.writer.path
+    started = read_session(path).started
+    await engine.set_model("second-model")
+    await engine.aclose()
+    record = read_session(path)
+    assert record.meta["model"] == "second-model" and record.started == started
+    saved = Saved.from_meta(record.session_id, record.meta)
+    chosen = resolve(Flags(), {"OPENAI_API_KEY": "sk-env-0123"}, saved=saved, ollama=lambda: (None, "off"), local=lambda: (None, "", "none"))
+    assert (chosen.provider, chosen.model, chosen.api_base) == ("openai", "second-model", openai_server.base_url)

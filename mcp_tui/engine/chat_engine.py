@@ -140,6 +140,8 @@ class ChatEngine:
         self.conversation.llm = llm
         self.conversation.use_tools = True
         self.context.set_model(llm.provider, llm.model, display_label(llm.provider))
+        if self.recorder is not None:
+            self.recorder.switched(session_meta(llm.settings.api_base, None))
         await old.aclose()
         return self.context.model_label
 

@@ -9,6 +9,7 @@ A session another instance has open is forked: a new file, a copy up to now.
 from __future__ import annotations
 
 import asyncio
+import time
 import contextlib
 
 from mcp_tui.engine.context import ChatContext
@@ -25,6 +26,7 @@ class SessionRecorder:
         self.context = context
         self.writer = writer
         self._usage_written: tuple | None = None
+        self.started = time.time()  # the session's start (a resumed one: its own), kept by later meta records
         self.said = False  # a user message is in the file: only then is the session kept at close
         context.on_message.append(self._message)
         context.on_segment_rolled.append(self.segment)
@@ -51,6 +53,12 @@ class SessionRecorder:
     def meta(self, **data) -> None:
         # No keys, no server env: only what identifies the conversation.
         self.writer.write("meta", provider=self.context.provider, model=self.context.model, token_threshold=self.context.token_threshold, **data)
+
+    def switched(self, reached: dict) -> None:
+        """The model was switched: a resume goes on with the new one. Meta records merge on
+        read, so the way the old one was reached (its base URL, kind) is overwritten, and the
+        start time is kept."""
+        self.meta(at=self.started, **{"api_base": None, "kind": "switched", **reached})
 
     def usage(self, stats: TokenUsageStats) -> None:
         """The figures as they stand (written again only when the totals changed)."""
@@ -93,6 +101,7 @@ def open_recorder(context: ChatContext, resume: SessionRecord | None, meta: dict
         try:
             recorder = SessionRecorder(context, SessionWriter(resume.session_id, resume.path.parent))
             recorder.said = True  # a file that was there before is never removed by this one
+            recorder.started = resume.started
             return recorder, None
         except SessionBusy:
             recorder = SessionRecorder(context, SessionWriter(folder=resume.path.parent))
@@ -102,7 +111,7 @@ def open_recorder(context: ChatContext, resume: SessionRecord | None, meta: dict
                 f"session, {recorder.session_id}, copied from it up to now; the other keeps the original."
             )
     recorder = SessionRecorder(context, SessionWriter())
-    recorder.meta(**(meta or {}))
+    recorder.meta(at=recorder.started, **(meta or {}))
     return recorder, None
 
 
