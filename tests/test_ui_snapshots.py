@@ -82,6 +82,7 @@ def servers(app) -> None:
     app.handle_engine_event(ready("time", 2))
     app.handle_engine_event(ready("sqlite", 4))
     app.handle_engine_event(ServerStateChanged(name="git", state="exited", reason="exited: fatal: not a git repository", at=T0))
+    app.clear_notifications()  # the exit's toast would be in the picture or not, by timing
 
 
 def requested(call_id="c1", server="sqlite", tool="list_tables", arguments=None):

@@ -18,6 +18,11 @@ def main() -> None:
     params.port = 0  # the server picks a free one and reports it
     params.verbosity = -1  # llama.cpp logs nothing (the log file gets what it still says)
     params.n_ctx = 8192
+    # One thread, no spin-waiting: a 135M model needs no more, and llama.cpp's threads spin at
+    # every barrier, which on a busy 2-core machine turned a seconds-long answer into minutes.
+    for cpu in (params.cpuparams, params.cpuparams_batch):
+        cpu.n_threads = 1
+        cpu.poll = 0
     # A 135M model loops without these; set here so every client gets them.
     params.n_predict = 512
     params.sampling.penalty_repeat = 1.2
