@@ -3,8 +3,6 @@ session file, against the local SSE server with the real chuk-llm client."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from mcp_tui.engine.chat_engine import ChatEngine
@@ -57,13 +55,14 @@ async def test_rewind_cuts_history_segments_and_context_and_is_refused_mid_turn(
     assert context.summaries == [] and context.token_stats.segments == 1
     assert context.token_stats.context_tokens < full
     assert context.summary_text() == ""
-    turn = asyncio.ensure_future(run(engine, "slow please"))
-    while not engine.busy:
-        await asyncio.sleep(0.01)
+    turn = engine.run_turn("slow please")
+    await anext(turn)  # the turn's first event: it runs now, and its answer stalls
+    assert engine.busy
     with pytest.raises(RuntimeError):
         engine.rewind(0)
     engine.cancel()
-    await turn
+    async for _ in turn:  # to its end, cancelled
+        pass
     engine.rewind(0)
     assert [m.role for m in context.history.messages] == [MessageRole.SYSTEM]
     record = read_session(engine.recorder.writer.path)

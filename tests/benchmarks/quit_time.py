@@ -43,7 +43,7 @@ def quit_once(home: Path) -> float:
         _wait_for(session, "sqlite  4 tools")  # both servers up
         subprocess.run(["tmux", "send-keys", "-t", session, "what time is it in Tokyo", "Enter"], check=True)
         _wait_for(session, "✓ done")
-        time.sleep(0.5)  # the answer settles
+        _wait_for(session, "--doctor shows")  # the demo answer's last line: the turn is over
         pressed = time.time()
         subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
         while not (ended.exists() and ended.read_text().strip()):
