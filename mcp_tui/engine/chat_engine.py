@@ -61,7 +61,12 @@ class ChatEngine:
         self._usage_task: asyncio.Task | None = None
         self._closing = False
         self.llm = self._make_llm(settings.provider or "openai", settings.model)
-        self.servers = ServerManager(servers, call_timeout=settings.tool_timeout, on_status=self._server_status)
+        from mcp_tui.engine.client_host import EngineHost
+
+        self.host = EngineHost(self)
+        self.servers = ServerManager(
+            servers, call_timeout=settings.tool_timeout, on_status=self._server_status, host=self.host
+        )
         self.context = ChatContext(
             provider=self.llm.provider,
             model=self.llm.model,

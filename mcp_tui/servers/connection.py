@@ -22,6 +22,7 @@ from mcp.client.session import ClientSession
 
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.servers import errors, processes
+from mcp_tui.servers.client_host import ClientHost, session_callbacks
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolInfo
 from mcp_tui.servers.naming import NameRegistry
 from mcp_tui.servers.server_log import ServerLog
@@ -47,8 +48,10 @@ class ServerConnection:
         registry: NameRegistry,
         spawn_lock: asyncio.Lock,
         on_change: Callable[[ServerConnection], None],
+        host: ClientHost | None = None,
     ) -> None:
         self.config = config
+        self._host = host or ClientHost()
         self.name = config.name
         self.log_file = log_path(log_dir, config.name)
         self._log = ServerLog(self.log_file)
@@ -185,7 +188,10 @@ class ServerConnection:
             # `session` is bound below, before any answer to tools/list can ask for its version
             read = ReadGuard(read, write, on_end=on_end, on_skip=self._skip, version=lambda: session.protocol_version)
             session = await stack.enter_async_context(
-                ClientSession(read, write, message_handler=self._on_message, logging_callback=self._on_log)
+                ClientSession(
+                    read, write, message_handler=self._on_message, logging_callback=self._on_log,
+                    **session_callbacks(self.config, self._host),
+                )
             )
             try:
                 with anyio.fail_after(self.startup_timeout):

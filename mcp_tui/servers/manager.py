@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.servers import errors, unreadable
+from mcp_tui.servers.client_host import ClientHost
 from mcp_tui.servers.connection import ServerConnection
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolCallError, ToolInfo, ToolResult
 from mcp_tui.servers.naming import NameRegistry
@@ -39,6 +40,7 @@ class ServerManager:
         log_dir: Path | None = None,
         on_status: Callable[[ServerStatus], None] | None = None,
         max_result_chars: int = 100_000,
+        host: ClientHost | None = None,
     ) -> None:
         if log_dir is None:
             from mcp_tui.paths import log_dir as default_log_dir
@@ -58,7 +60,7 @@ class ServerManager:
                 continue
             self._conns[config.name] = ServerConnection(
                 config, log_dir=log_dir, startup_timeout=startup_timeout, registry=self._registry,
-                spawn_lock=spawn_lock, on_change=self._notify,
+                spawn_lock=spawn_lock, on_change=self._notify, host=host,
             )
 
     # -- status --------------------------------------------------------------

@@ -1,0 +1,19 @@
+"""The engine's answers to what servers ask of the client (elicitation, sampling, roots).
+
+Each request is put to the face the engine runs under (the TUI asks the user; the headless
+runner applies its policy flags) through the askers set on this host.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mcp_tui.servers.client_host import ClientHost
+
+if TYPE_CHECKING:
+    from mcp_tui.engine.chat_engine import ChatEngine
+
+
+class EngineHost(ClientHost):
+    def __init__(self, engine: ChatEngine) -> None:
+        self.engine = engine

@@ -1,0 +1,64 @@
+"""What an MCP server may ask of the client (elicitation, sampling, roots), answered by the host.
+
+The servers layer knows no face: a ServerConnection hands the SDK session the callbacks built
+here, bound to its server's name, and the host (the engine, which asks the TUI or applies the
+headless policy) answers. `ClientHost` itself refuses everything, as a client without the
+capability would; a capability is declared to a server only when its callback is given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mcp_types as types
+
+from mcp_tui import __version__
+from mcp_tui.config.models import ServerConfig
+
+CLIENT_INFO = types.Implementation(name="mcp-tui", title="mcp-tui", version=__version__)
+
+
+class ClientHost:
+    """The default host: declares nothing, so servers never ask."""
+
+    def offers_elicitation(self, config: ServerConfig) -> bool:
+        return False
+
+    def offers_sampling(self, config: ServerConfig) -> bool:
+        return False
+
+    def offers_roots(self, config: ServerConfig) -> bool:
+        return False
+
+    async def elicit(self, server: str, params: types.ElicitRequestParams) -> types.ElicitResult | types.ErrorData:
+        return types.ErrorData(code=types.INVALID_REQUEST, message="Elicitation not supported")
+
+    async def sample(
+        self, server: str, params: types.CreateMessageRequestParams
+    ) -> types.CreateMessageResult | types.ErrorData:
+        return types.ErrorData(code=types.INVALID_REQUEST, message="Sampling not supported")
+
+    async def roots(self, server: str) -> types.ListRootsResult | types.ErrorData:
+        return types.ErrorData(code=types.INVALID_REQUEST, message="Roots not supported")
+
+
+def session_callbacks(config: ServerConfig, host: ClientHost) -> dict[str, Any]:
+    """ClientSession keyword arguments for this server: only the capabilities the host offers it."""
+    name = config.name
+    found: dict[str, Any] = {"client_info": CLIENT_INFO}
+    if host.offers_elicitation(config):
+        async def elicit(context: Any, params: types.ElicitRequestParams):
+            return await host.elicit(name, params)
+
+        found["elicitation_callback"] = elicit
+    if host.offers_sampling(config):
+        async def sample(context: Any, params: types.CreateMessageRequestParams):
+            return await host.sample(name, params)
+
+        found["sampling_callback"] = sample
+    if host.offers_roots(config):
+        async def roots(context: Any):
+            return await host.roots(name)
+
+        found["list_roots_callback"] = roots
+    return found
