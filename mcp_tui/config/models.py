@@ -30,6 +30,10 @@ class ServerConfig(BaseModel):
     url: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     disabled: bool = False
+    # Offered to the server as MCP roots: True is the folder the app runs in, a list names the
+    # folders (absolute once loaded), False declares no roots capability at all.
+    roots: list[str] | bool = True
+    sampling: bool = False  # the server may ask the current model for answers (each one approved)
     source: Path | None = None  # the file it was read from, for error messages
     # Set when the entry cannot be started as written (missing ${VAR}, no command ...):
     # the server is still listed, in state "failed" with this reason.

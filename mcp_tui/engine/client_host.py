@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import mcp_types as types
+
+from mcp_tui.config.models import ServerConfig
 from mcp_tui.servers.client_host import ClientHost
+from mcp_tui.servers.roots import SessionRoots
 
 if TYPE_CHECKING:
     from mcp_tui.engine.chat_engine import ChatEngine
@@ -17,3 +21,11 @@ if TYPE_CHECKING:
 class EngineHost(ClientHost):
     def __init__(self, engine: ChatEngine) -> None:
         self.engine = engine
+        self.session_roots = SessionRoots()  # /roots add and /roots remove change it
+
+    def offers_roots(self, config: ServerConfig) -> bool:
+        return self.session_roots.offered(config)
+
+    async def roots(self, server: str) -> types.ListRootsResult | types.ErrorData:
+        config = next((c for c in self.engine.server_configs if c.name == server), None)
+        return self.session_roots.result(config) if config is not None else await super().roots(server)

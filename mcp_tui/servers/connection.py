@@ -21,7 +21,7 @@ import mcp_types as types
 from mcp.client.session import ClientSession
 
 from mcp_tui.config.models import ServerConfig
-from mcp_tui.servers import errors, processes
+from mcp_tui.servers import errors, processes, roots
 from mcp_tui.servers.client_host import ClientHost, session_callbacks
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolInfo
 from mcp_tui.servers.naming import NameRegistry
@@ -97,6 +97,17 @@ class ServerConnection:
             self._lost = True
             if self._wake is not None:
                 self._wake.set()
+
+    async def roots_changed(self) -> bool:
+        """Tell the server its roots changed, if it is ready and was offered roots."""
+        if self.state is not ServerState.READY or self.session is None or not self._host.offers_roots(self.config):
+            return False
+        try:
+            await roots.tell_changed(self.session)
+        except Exception as exc:  # it went away meanwhile: it asks again when it restarts
+            log.warning("server %s: telling it the roots changed failed: %s", self.name, errors.describe(exc))
+            return False
+        return True
 
     async def wait_not_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -129,6 +129,11 @@ class ServerManager:
         await conn.stop()
         conn.start()
 
+    async def roots_changed(self) -> list[str]:
+        """Tell every ready server offered roots that they changed; the names of those told."""
+        told = await asyncio.gather(*(c.roots_changed() for c in self._conns.values()))
+        return [name for name, yes in zip(self._conns, told) if yes]
+
     async def aclose(self, grace: float | None = None) -> None:
         """Stop every server (asked in reverse order, waited for together); `grace`: how
         long each may take to exit by itself before it is terminated (quitting: short)."""

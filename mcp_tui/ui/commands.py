@@ -29,6 +29,7 @@ COMMANDS: list[Command] = [
     Command("export", "/export md|json [PATH]", "write the conversation as Markdown or JSON", "export"),
     Command("cost", "/cost", "the context, the session's tokens and cost, and where each figure comes from", "show_cost"),
     Command("toolset", "/toolset NAME on|off", "offer a server's tools to the model, or not (this session)", "toolset"),
+    Command("roots", "/roots [add|remove PATH]", "the folders servers are offered as roots; add or remove one (this session)", "roots"),
     Command("copy", "/copy", "copy the last answer to the clipboard", "copy_answer"),
     Command("help", "/help", "keys and commands", "help"),
     Command("quit", "/quit", "leave mcp-tui", "quit"),

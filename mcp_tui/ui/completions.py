@@ -31,6 +31,7 @@ class Sources(Protocol):
     def models(self, provider: str | None) -> list[tuple[str, str]]: ...  # (name, note); None: the current provider
     def providers(self) -> list[tuple[str, str]]: ...
     def servers(self) -> list[tuple[str, str]]: ...
+    def roots(self) -> list[tuple[str, str]]: ...  # (folder, the servers offered it)
 
 
 def complete(text: str, sources: Sources) -> list[Candidate]:
@@ -79,6 +80,15 @@ def _toolset(head: str, rest: str, sources: Sources) -> list[Candidate]:
     return _names(f"{head}{server} ", state, [("on", "offer its tools"), ("off", "keep them from the model")])
 
 
+def _roots(head: str, rest: str, sources: Sources) -> list[Candidate]:
+    verb, space, path = rest.partition(" ")
+    if not space:
+        return _names(head, verb, [("add", "offer a folder to the servers"), ("remove", "stop offering one")], after=" ")
+    if verb == "add":
+        return _names(f"{head}add ", path, paths(path), label=_entry)
+    return _names(f"{head}remove ", path, sources.roots()) if verb == "remove" else []
+
+
 def _load(head: str, rest: str, sources: Sources) -> list[Candidate]:
     return _names(head, rest, paths(rest), label=_entry)
 
@@ -116,6 +126,7 @@ ARGUMENTS: dict[str, Callable[[str, str, Sources], list[Candidate]]] = {
     "provider": _provider,
     "toolset": _toolset,
     "load": _load,
+    "roots": _roots,
     "export": _export,
 }
 
@@ -146,6 +157,11 @@ class EngineSources:
         engine = self._engine()
         switches = engine.tool_switches() if engine is not None else []
         return [(name, "tools on" if on else "tools off") for name, on in switches]
+
+    def roots(self) -> list[tuple[str, str]]:
+        engine = self._engine()
+        found = engine.host.session_roots.by_folder(engine.server_configs) if engine is not None else {}
+        return [(str(path), ", ".join(names)) for path, names in found.items()]
 
 
 def known_providers(engine) -> list:
