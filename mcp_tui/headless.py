@@ -17,6 +17,7 @@ from mcp_tui.engine.tool_runner import short_arguments
 from mcp_tui.models.events import (
     Event,
     ReasoningDelta,
+    SamplingHandled,
     SavingChanged,
     SegmentRolled,
     ServerStateChanged,
@@ -77,6 +78,8 @@ class HeadlessPrinter:
             self._line(f"note: rolled into segment {event.segment}{why}; the summary kept: {event.summary[:300]}")
         elif isinstance(event, ToolSchemasLarge):
             self._line(f"warning: {event.message}")
+        elif isinstance(event, SamplingHandled):
+            self._line(event.note)
         elif isinstance(event, TurnFailed):
             self._line(f"error: {event.error}" + (f"\n{event.hint}" if event.hint else ""))
         elif isinstance(event, TurnFinished):

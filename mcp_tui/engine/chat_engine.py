@@ -27,6 +27,7 @@ from mcp_tui.logsetup import add_secrets, mask_secrets, tame_library_handlers
 from mcp_tui.models.events import Event, SavingChanged, SegmentRolled, ServerStateChanged, ToolCallFinished, UsageUpdated
 from mcp_tui.store.session_file import SessionRecord
 from mcp_tui.engine.meter import request_usage
+from mcp_tui.models.usage import RequestUsage
 from mcp_tui.engine.summary import TRANSCRIPT_CHARS
 from mcp_tui.store.tokens import REPLY_PRIMING, count_message_tokens, count_tools_tokens, mark_free, warm
 
@@ -200,13 +201,15 @@ class ChatEngine:
 
         # A third of the threshold (~4 characters a token): the request must fit the window it rolls for.
         chars = max(800, min(TRANSCRIPT_CHARS, self.context.token_threshold * 4 // 3))
-        return await model_summary(self.llm, messages, max_chars=chars, on_usage=self._summary_usage)
+        return await model_summary(self.llm, messages, max_chars=chars, on_usage=self.side_usage)
 
-    def _summary_usage(self, request: list[dict], reported, text: str) -> None:
-        """A summary request costs tokens too: into the session's totals."""
+    def side_usage(self, request: list[dict], reported, text: str) -> RequestUsage:
+        """A request beside the conversation (a summary, a server's sampling request) costs
+        tokens too: into the session's totals."""
         estimate = sum(count_message_tokens(m, self.context.model) for m in request) + REPLY_PRIMING
         usage = request_usage(reported, prompt_estimate=estimate, completion_text=text, provider=self.context.provider, model=self.context.model)
         self.context.tracker.record(usage)
+        return usage
 
     async def start(self) -> None:
         """Bring back a resumed session, start every server in the background; returns at once."""
@@ -272,6 +275,8 @@ class ChatEngine:
                 listener(event)
             except Exception:  # a face's bug must not stop the engine
                 log.exception("event listener failed")
+
+    notify = _notify  # for the engine's helpers (sampling) that tell the faces something
 
     def server_event(self, status) -> ServerStateChanged:
         """A server's state as the faces show it, with what its tool definitions cost."""

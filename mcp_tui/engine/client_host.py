@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import mcp_types as types
 
 from mcp_tui.config.models import ServerConfig
+from mcp_tui.engine.sampling import Sampler
 from mcp_tui.servers.client_host import ClientHost
 from mcp_tui.servers.roots import SessionRoots
 
@@ -22,6 +23,7 @@ class EngineHost(ClientHost):
     def __init__(self, engine: ChatEngine) -> None:
         self.engine = engine
         self.session_roots = SessionRoots()  # /roots add and /roots remove change it
+        self.sampler = Sampler(engine)  # the TUI sets sampler.asker
 
     def offers_roots(self, config: ServerConfig) -> bool:
         return self.session_roots.offered(config)
@@ -29,3 +31,9 @@ class EngineHost(ClientHost):
     async def roots(self, server: str) -> types.ListRootsResult | types.ErrorData:
         config = next((c for c in self.engine.server_configs if c.name == server), None)
         return self.session_roots.result(config) if config is not None else await super().roots(server)
+
+    def offers_sampling(self, config: ServerConfig) -> bool:
+        return config.sampling
+
+    async def sample(self, server: str, params: types.CreateMessageRequestParams) -> types.CreateMessageResult | types.ErrorData:
+        return await self.sampler.answer(server, params)

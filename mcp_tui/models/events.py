@@ -148,6 +148,27 @@ class ServerStateChanged(Event):
     tools_on: bool = True  # False: switched off for this session, not offered to the model
 
 
+class SamplingHandled(Event):
+    """A server's sampling request (sampling/createMessage): answered by the current model, or
+    refused (by the user, the headless policy, or because mcp-tui cannot answer it)."""
+
+    type: Literal["sampling"] = "sampling"
+    server: Shown
+    answered: bool
+    model: Shown = ""
+    tokens: int = 0  # prompt and completion of the request, counted in the session's totals
+    cost: float | None = None
+    reason: Shown = ""  # why it was refused or failed
+
+    @property
+    def note(self) -> str:
+        """What both faces say about it."""
+        if self.answered:
+            cost = f", ${self.cost:.4f}" if self.cost else ""
+            return f"sampling for {self.server}: {self.tokens:,} tokens ({self.model}{cost})"
+        return f"sampling request from {self.server} refused: {self.reason}"
+
+
 AnyEvent = Annotated[
     Union[
         TextDelta,
@@ -165,6 +186,7 @@ AnyEvent = Annotated[
         ToolSchemasLarge,
         SavingChanged,
         ServerStateChanged,
+        SamplingHandled,
     ],
     Field(discriminator="type"),
 ]

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
+from functools import partial
 from typing import NoReturn
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.engine.tool_outcome import CHIP_STATE, chip_detail
 from mcp_tui.models.events import (
     Event,
+    SamplingHandled,
     SavingChanged,
     SegmentRolled,
     ServerStateChanged,
@@ -44,6 +46,7 @@ from mcp_tui.models.events import (
 )
 from mcp_tui.ui.commands import McpTuiCommands, parse_slash
 from mcp_tui.ui.screens.approval import ApprovalScreen
+from mcp_tui.ui.screens.sampling import ask_sampling
 from mcp_tui.ui.screens.trust import TrustScreen
 from mcp_tui.ui.screens.help import HelpScreen
 from mcp_tui.ui.screens.segments import SegmentBrowser
@@ -153,6 +156,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
         self.engine = engine
         engine.policy.asker = self.ask_approval
         engine.policy.confirm = self.confirm_trust
+        engine.host.sampler.asker = partial(ask_sampling, self)
         engine.listeners.append(lambda event: self.post_message(EngineEvent(event)))
         self.refresh_bindings()  # check_action allows more now: the footer shows every key at once
 
@@ -440,6 +444,8 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
             self.run_worker(self._segment_note(event), group="notes")
         elif isinstance(event, UsageUpdated):
             self._show_usage(event.usage, event.threshold)
+        elif isinstance(event, SamplingHandled):
+            self.run_worker(self.note(event.note, "sampling", reveal=False), group="notes")
 
     async def _segment_note(self, event: SegmentRolled, reveal: bool = True) -> None:
         """A roll is said in the chat, with what the summary kept (the segment browser has it all)."""

@@ -41,6 +41,7 @@ KEYS = [
     ("F4", "switch model or provider (a list; keyless providers marked)"),
     ("r (on a server)", "restart a failed server"),
     ("y a A/t s n (approval)", "run once · trust this session · always this tool · always this server · refuse"),
+    ("y n (sampling request)", "a server asks the model: answer with the current model · refuse (also Esc)"),
     ("Ctrl+P → Trusted tools…", "what is always allowed; Delete revokes"),
     ("Tab / Shift+Tab", "move between panes"),
     ("F1", "this help"),
