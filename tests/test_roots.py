@@ -18,6 +18,7 @@ from tests.engine_helpers import engine_settings
 from tests.support.limits import GENEROUS
 from tests.support.npm_servers import everything_entry, filesystem_entry
 from tests.support.openai_server import refused_base_url
+from tests.test_ui_commands import palette_hits
 from tests.ui_helpers import make_app, say, settle, until
 
 
@@ -190,6 +191,8 @@ async def test_roots_command_lists_adds_and_removes_for_the_session(tmp_path, mo
         await until(pilot, lambda: any("is not among the roots" in n for n in notes(app)))
         await say(pilot, f"/roots add {tmp_path / 'missing'}")
         await until(pilot, lambda: any("is not a folder" in n for n in notes(app)))
+        hits = dict(await palette_hits(pilot, "roots"))  # discoverable in the palette too
+        assert "/roots add|remove PATH" in hits["Roots offered to servers"]
 
 
 def test_roots_are_file_uris_with_names(tmp_path):

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import mcp_types as types
 
@@ -24,6 +25,7 @@ from tests.support.openai_server import call, count_reply_tokens, text, tool_cal
 from tests.ui_helpers import make_app, on_top, say, settle, until
 
 TOOL = "everything__trigger-sampling-request"
+SAMPLER = str(Path(__file__).parent / "servers" / "sampling_server.py")
 SAMPLED = text("sampled ", "answer ", "from the model")
 
 
@@ -170,3 +172,18 @@ def test_what_cannot_be_answered_is_named():
     assert "image content" in unsupported(params([hello, image]))
     tool = types.Tool(name="t", input_schema={"type": "object"})
     assert "sampling.tools" in unsupported(params(hello, tools=[tool]))
+
+
+async def test_a_picture_in_a_request_is_refused_by_name(make_engine, openai_server):
+    # A real SDK server asks with an image: the server reads why, no model request is made.
+    sampler = ServerConfig(name="sampler", command=sys.executable, args=[SAMPLER], sampling=True)
+    engine = await make_engine([sampler], persist=False)
+    await engine.servers.wait_settled(GENEROUS)
+    seen = []
+    engine.listeners.append(seen.append)
+    result = await engine.servers.call("sampler__describe_picture", {})
+    assert "client error -32602: Sampling request refused" in result.text and "image content" in result.text
+    assert openai_server.requests == []
+    assert [e.note for e in seen if e.type == "sampling"] == [
+        "sampling request from sampler refused: mcp-tui answers sampling requests with text only; this one holds image content"
+    ]

@@ -58,6 +58,7 @@ PALETTE_EXTRA = [
     ("Block cursor on the chat (copy, retry, edit, fork)", "chat_cursor", "ctrl+up / alt+up / f6"),
     ("Search the chat", "search", "ctrl+f"),
     ("Restart failed servers", "restart_failed", "restart every failed or exited server"),
+    ("Roots offered to servers", "roots", "the folders servers may work in; /roots add|remove PATH changes them"),
     ("Trusted tools…", "trusted_tools", "tools and servers always allowed to run; Delete revokes"),
     ("Keep this model as the default", "keep_model", "the provider and model the next start uses when flags and env name none"),
     ("New line in prompt", "newline", "ctrl+j"),
