@@ -170,8 +170,10 @@ def test_what_cannot_be_answered_is_named():
     assert unsupported(params(hello)) is None
     image = types.ImageContent(type="image", data="AAAA", mime_type="image/png")
     assert "image content" in unsupported(params([hello, image]))
+    audio = types.AudioContent(type="audio", data="AAAA", mime_type="audio/wav")
+    assert "audio content" in unsupported(params(audio))
     tool = types.Tool(name="t", input_schema={"type": "object"})
-    assert "sampling.tools" in unsupported(params(hello, tools=[tool]))
+    assert unsupported(params(hello, tools=[tool])) is None  # tools are answered (sampling.tools)
 
 
 async def test_a_picture_in_a_request_is_refused_by_name(make_engine, openai_server):
@@ -187,3 +189,19 @@ async def test_a_picture_in_a_request_is_refused_by_name(make_engine, openai_ser
     assert [e.note for e in seen if e.type == "sampling"] == [
         "sampling request from sampler refused: mcp-tui answers sampling requests with text only; this one holds image content"
     ]
+
+
+async def test_the_model_may_call_the_tools_a_server_offers(make_engine, openai_server):
+    # The SDK server offers a tool in its request, runs the call the model makes, sends the
+    # result back, and returns the model's final text.
+    openai_server.enqueue(tool_calls(call("get_weather", {"city": "Paris"}, id="w1")), text("Sunny in ", "Paris."))
+    sampler = ServerConfig(name="sampler", command=sys.executable, args=[SAMPLER], sampling=True)
+    engine = await make_engine([sampler], persist=False)
+    await engine.servers.wait_settled(GENEROUS)
+    result = await engine.servers.call("sampler__weather_report", {})
+    assert result.text == "weather for Paris ran; the model said: Sunny in Paris."
+    first, second = openai_server.requests
+    assert [t["function"]["name"] for t in first["tools"]] == ["get_weather"]
+    assert second["messages"][-2]["tool_calls"][0]["function"] == {"name": "get_weather", "arguments": '{"city": "Paris"}'}
+    assert second["messages"][-1] == {"role": "tool", "tool_call_id": "w1", "content": "18 degrees, clear"}
+    assert engine.context.tracker.totals.requests == 2

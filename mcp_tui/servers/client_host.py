@@ -56,6 +56,8 @@ def session_callbacks(config: ServerConfig, host: ClientHost) -> dict[str, Any]:
             return await host.sample(name, params)
 
         found["sampling_callback"] = sample
+        # The model may call tools the server offers in its request (the server runs them).
+        found["sampling_capabilities"] = types.SamplingCapability(tools=types.SamplingToolsCapability())
     if host.offers_roots(config):
         async def roots(context: Any):
             return await host.roots(name)

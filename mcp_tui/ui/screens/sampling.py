@@ -31,6 +31,8 @@ def request_facts(request: SamplingRequest) -> Text:
     facts.append(f" · up to {request.max_tokens:,} tokens")
     if request.temperature is not None:
         facts.append(f" · temperature {request.temperature:g}")
+    if request.tools:
+        facts.append("\nthe model may call the server's tools: " + ", ".join(safe_text(t) for t in request.tools))
     wishes = [f"models like {', '.join(safe_text(h) for h in request.model_hints)}"] if request.model_hints else []
     wishes += [f"{name} {value:g}" for name, value in request.priorities.items()]
     if wishes:
