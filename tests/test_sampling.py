@@ -21,7 +21,7 @@ from mcp_tui.ui.screens.sampling import SamplingScreen
 from mcp_tui.ui.widgets.chat import InfoNote
 from tests.support.limits import GENEROUS
 from tests.support.npm_servers import everything_entry
-from tests.support.openai_server import call, count_reply_tokens, text, tool_calls
+from tests.support.openai_server import call, count_reply_tokens, error, text, tool_calls
 from tests.ui_helpers import make_app, on_top, say, settle, until
 
 TOOL = "everything__trigger-sampling-request"
@@ -205,3 +205,16 @@ async def test_the_model_may_call_the_tools_a_server_offers(make_engine, openai_
     assert second["messages"][-2]["tool_calls"][0]["function"] == {"name": "get_weather", "arguments": '{"city": "Paris"}'}
     assert second["messages"][-1] == {"role": "tool", "tool_call_id": "w1", "content": "18 degrees, clear"}
     assert engine.context.tracker.totals.requests == 2
+
+
+async def test_a_failing_model_is_said_to_the_server_as_a_failure(make_engine, openai_server):
+    openai_server.enqueue(error(401))
+    engine = await make_engine([everything()], persist=False)
+    await engine.servers.wait_settled(GENEROUS)
+    seen = []
+    engine.listeners.append(seen.append)
+    result = await engine.servers.call(TOOL, {"prompt": "name a colour"})
+    assert result.is_error and "Sampling request failed: the model failed" in result.text
+    notes = [e.note for e in seen if e.type == "sampling"]
+    assert len(notes) == 1 and notes[0].startswith("sampling request from everything failed: the model failed")
+    assert "sk-" not in result.text and "test-key-0123" not in result.text  # the key never reaches the server

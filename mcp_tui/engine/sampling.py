@@ -170,7 +170,7 @@ class Sampler:
             if parts or calls or reported is not None:
                 usage = engine.side_usage(messages, reported, completion_text("".join(parts), calls))
         if failure:
-            return self._refused(server, types.INTERNAL_ERROR, failure)
+            return self._refused(server, types.INTERNAL_ERROR, failure, failed=True)
         await self._report(server, usage)
         text = types.TextContent(type="text", text="".join(parts))
         stop = "toolUse" if calls else "maxTokens" if cut else "endTurn"
@@ -192,10 +192,11 @@ class Sampler:
             return None
         return f"mcp-tui runs headless with --approve {mode.value}: no user was asked; it answers sampling requests only with --approve auto"
 
-    def _refused(self, server: str, code: int, reason: str) -> types.ErrorData:
-        log.info("sampling request from %s refused: %s", server, reason)
-        self.engine.notify(SamplingHandled(server=server, answered=False, reason=reason))
-        return types.ErrorData(code=code, message=f"Sampling request refused: {reason}")
+    def _refused(self, server: str, code: int, reason: str, *, failed: bool = False) -> types.ErrorData:
+        what = "failed" if failed else "refused"
+        log.info("sampling request from %s %s: %s", server, what, reason)
+        self.engine.notify(SamplingHandled(server=server, answered=False, failed=failed, reason=reason))
+        return types.ErrorData(code=code, message=f"Sampling request {what}: {reason}")
 
     async def _report(self, server: str, usage: RequestUsage | None) -> None:
         engine = self.engine

@@ -155,6 +155,7 @@ class SamplingHandled(Event):
     type: Literal["sampling"] = "sampling"
     server: Shown
     answered: bool
+    failed: bool = False  # approved, but the model failed
     model: Shown = ""
     tokens: int = 0  # prompt and completion of the request, counted in the session's totals
     cost: float | None = None
@@ -166,7 +167,7 @@ class SamplingHandled(Event):
         if self.answered:
             cost = f", ${self.cost:.4f}" if self.cost else ""
             return f"sampling for {self.server}: {self.tokens:,} tokens ({self.model}{cost})"
-        return f"sampling request from {self.server} refused: {self.reason}"
+        return f"sampling request from {self.server} {'failed' if self.failed else 'refused'}: {self.reason}"
 
 
 AnyEvent = Annotated[
