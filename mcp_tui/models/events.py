@@ -70,7 +70,8 @@ class ToolCallFinished(ToolCallEvent):
     duration: float
 
 
-FailureKind = Literal["failed", "timeout", "denied", "cancelled", "invalid_arguments", "unknown_tool"]
+# denied: the user said no; refused: the --approve policy did, and nobody was asked
+FailureKind = Literal["failed", "timeout", "denied", "refused", "cancelled", "invalid_arguments", "unknown_tool"]
 
 
 class ToolCallFailed(ToolCallEvent):

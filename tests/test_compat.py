@@ -1,0 +1,74 @@
+"""Compatibility with real servers and honest words (issue 16, item 7): remote servers that drop
+reconnect, a cap on the tools offered, names that depend only on (server, tool), an SSE URL
+without its type, policy refusals said as such, and the client info servers receive."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from mcp_tui import __version__
+from mcp_tui.config.models import ServerConfig
+from mcp_tui.models.approval import ApprovalMode
+from mcp_tui.models.events import ToolCallFailed
+from tests.engine_helpers import run, unruly_server
+from tests.support.limits import GENEROUS
+from tests.support.openai_server import call, text, tool_calls
+
+COMPAT = str(Path(__file__).parent / "servers" / "compat_server.py")
+
+
+def compat_server(name: str = "c", *flags: str) -> ServerConfig:
+    return ServerConfig(name=name, command=sys.executable, args=[COMPAT, *flags])
+
+
+# -- client info ------------------------------------------------------------------------
+
+
+async def test_servers_receive_mcp_tui_and_its_version(openai_server, make_engine):
+    """What a real server read from initialize: mcp-tui and the package's version, not the
+    SDK's default ("mcp", "0.1.0" of the SDK)."""
+    openai_server.enqueue(tool_calls(call("c__client_info", "{}", id="1")), text("ok"))
+    engine = await make_engine([compat_server()])
+    await run(engine, "who are you?")
+    told = json.loads(openai_server.requests[-1]["messages"][-1]["content"])
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text()
+    assert told["name"] == "mcp-tui" and told["version"] == __version__
+    assert f'version = "{__version__}"' in pyproject
+
+
+# -- policy refusals ----------------------------------------------------------------------
+
+
+async def test_a_policy_refusal_says_the_policy_refused(openai_server, make_engine):
+    openai_server.enqueue(tool_calls(call("u__echo", {"text": "x"}, id="1"), call("u__fail", "{}", id="2")), text("ok"))
+    engine = await make_engine([unruly_server()], approve=ApprovalMode.READONLY)
+    events = await run(engine, "go")
+    (failed,) = [e for e in events if isinstance(e, ToolCallFailed)]
+    assert (failed.call_id, failed.kind) == ("2", "refused")
+    told = next(m for m in openai_server.requests[-1]["messages"] if m.get("tool_call_id") == "2")
+    assert told["content"].startswith("Not run: the --approve readonly policy allows only read-only tools")
+    assert "user" not in told["content"]
+    saved = next(m for m in engine.context.history.messages if m.tool_call_id == "2")
+    assert saved.outcome == "refused"  # a resumed chip says "refused by policy"
+
+
+def test_headless_never_policy_names_the_policy_on_stderr(tmp_path, openai_server):
+    openai_server.enqueue(tool_calls(call("c__lookup", {"key": "k"}, id="1")), text("fine"))
+    config = tmp_path / "server_config.json"
+    config.write_text(json.dumps({"mcpServers": {"c": {"command": sys.executable, "args": [COMPAT]}}}))
+    env = {**os.environ, "MCP_TUI_HOME": str(tmp_path / "home"), "CHUK_LLM_DISCOVERY_ENABLED": "false"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "test-model", "--api-base", openai_server.base_url,
+         "--api-key", "sk-test", "--config", str(config), "--approve", "never", "--prompt", "look k up"],
+        capture_output=True, text=True, timeout=GENEROUS, env=env, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("⚙")]
+    assert "c.lookup" in line and "refused: Not run: the --approve never policy allows no tool calls" in line
+    assert "user refused" not in result.stderr
+    told = openai_server.requests[-1]["messages"][-1]
+    assert told["role"] == "tool" and "--approve never policy" in told["content"]
