@@ -14,6 +14,8 @@ from mcp_tui import __version__
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.models.approval import ApprovalMode
 from mcp_tui.models.events import ToolCallFailed
+from mcp_tui.servers import ServerManager
+from mcp_tui.servers.naming import VALID, NameRegistry, shown_name
 from tests.engine_helpers import run, unruly_server
 from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
@@ -72,3 +74,33 @@ def test_headless_never_policy_names_the_policy_on_stderr(tmp_path, openai_serve
     assert "user refused" not in result.stderr
     told = openai_server.requests[-1]["messages"][-1]
     assert told["role"] == "tool" and "--approve never policy" in told["content"]
+
+
+# -- names --------------------------------------------------------------------------------
+
+
+def test_names_depend_only_on_the_pair_not_on_who_listed_first():
+    pairs = [("ev.a", "echo"), ("ev_a", "echo"), ("ev a", "echo"), ("x", "a.b"), ("x", "a_b"), ("a", "b__c"), ("a__b", "c"), ("a_", "_b"), ("a", "__b")]
+    forward, backward = NameRegistry(), NameRegistry()
+    ahead = {pair: forward.name_for(*pair) for pair in pairs}
+    behind = {pair: backward.name_for(*pair) for pair in reversed(pairs)}
+    assert ahead == behind
+    assert len(set(ahead.values())) == len(pairs) and all(VALID.match(n) for n in ahead.values())
+    assert ahead[("ev_a", "echo")] == "ev_a__echo" and ahead[("x", "a_b")] == "x__a_b"  # no change needed: plain
+    assert ahead[("ev.a", "echo")].startswith("ev_a__echo_") and ahead[("a", "b__c")] == "a__b__c"
+    assert shown_name("my_server__a_b_c") == "my_server.a_b_c"  # a saved call of a server not running reads as before
+
+
+async def test_servers_ev_dot_a_and_ev_a_keep_their_names_in_any_start_order(tmp_path):
+    names = []
+    for order in (["ev.a", "ev_a"], ["ev_a", "ev.a"]):
+        manager = ServerManager([compat_server(n) for n in order], log_dir=tmp_path)
+        try:
+            await manager.start()
+            await manager.wait_settled(GENEROUS)
+            tools = {t.qualified_name: t.server for t in manager.tools()}
+            assert len(tools) == 6 and tools["ev_a__lookup"] == "ev_a"
+            names.append(tools)
+        finally:
+            await manager.aclose()
+    assert names[0] == names[1]
