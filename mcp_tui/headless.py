@@ -25,6 +25,7 @@ from mcp_tui.models.events import (
     ToolCallFinished,
     ToolCallRequested,
     ToolSchemasLarge,
+    ToolsLeftOut,
     TurnFailed,
     TurnFinished,
     UsageUpdated,
@@ -75,7 +76,7 @@ class HeadlessPrinter:
         elif isinstance(event, SegmentRolled):
             why = f" ({event.reason})" if event.reason else ""
             self._line(f"note: rolled into segment {event.segment}{why}; the summary kept: {event.summary[:300]}")
-        elif isinstance(event, ToolSchemasLarge):
+        elif isinstance(event, (ToolSchemasLarge, ToolsLeftOut)):
             self._line(f"warning: {event.message}")
         elif isinstance(event, TurnFailed):
             self._line(f"error: {event.error}" + (f"\n{event.hint}" if event.hint else ""))

@@ -13,7 +13,7 @@ from pathlib import Path
 from mcp_tui import __version__
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.models.approval import ApprovalMode
-from mcp_tui.models.events import ToolCallFailed
+from mcp_tui.models.events import ToolCallFailed, ToolsLeftOut
 from mcp_tui.servers import ServerManager
 from mcp_tui.servers.naming import VALID, NameRegistry, shown_name
 from tests.engine_helpers import run, unruly_server
@@ -104,3 +104,51 @@ async def test_servers_ev_dot_a_and_ev_a_keep_their_names_in_any_start_order(tmp
         finally:
             await manager.aclose()
     assert names[0] == names[1]
+
+
+# -- the tool cap -------------------------------------------------------------------------
+
+MANY = str(Path(__file__).parent / "servers" / "many_tools_server.py")
+
+
+def many_tools(name: str, count: int) -> ServerConfig:
+    return ServerConfig(name=name, command=sys.executable, args=[MANY, "--tools", str(count)])
+
+
+def sent_tools(request: dict) -> list[str]:
+    return [t["function"]["name"] for t in request.get("tools", [])]
+
+
+async def test_more_than_128_tools_are_cut_to_whole_servers_and_the_user_is_told_once(openai_server, make_engine):
+    openai_server.enqueue(text("one"), text("two"), text("three"))
+    engine = await make_engine([many_tools("a", 60), many_tools("b", 80), compat_server("c")])
+    first = await run(engine, "hi")
+    names = sent_tools(openai_server.requests[0])
+    assert len(names) == 128 and len(set(names)) == 128
+    # a (60) and c (3) whole, in config order; b (80) did not fit, so the 65 places left are its first tools
+    assert [n for n in names if n.startswith("a__")] == [f"a__lookup_{i:04d}" for i in range(60)]
+    assert {n for n in names if n.startswith("c__")} == {"c__client_info", "c__lookup", "c__append"}
+    assert [n for n in names if n.startswith("b__")] == [f"b__lookup_{i:04d}" for i in range(65)]
+    (told,) = [e for e in first if isinstance(e, ToolsLeftOut)]
+    assert (told.offered, told.total, told.left_out) == (128, 143, ["b (15 of 80 tools)"])
+    assert "/toolset NAME off" in told.message and "--max-tools" in told.message
+    assert not [e for e in await run(engine, "again") if isinstance(e, ToolsLeftOut)]  # said once per tool set
+    engine.set_tools_on("a", False)  # the user's choice: now everything else fits
+    third = await run(engine, "and now")
+    assert len(sent_tools(openai_server.requests[2])) == 83 and not [e for e in third if isinstance(e, ToolsLeftOut)]
+
+
+def test_headless_max_tools_flag_caps_and_says_which_were_left_out(tmp_path, openai_server):
+    openai_server.enqueue(text("fine"))
+    config = tmp_path / "server_config.json"
+    config.write_text(json.dumps({"mcpServers": {"m": {"command": sys.executable, "args": [MANY, "--tools", "60"]}, "c": {"command": sys.executable, "args": [COMPAT]}}}))
+    env = {**os.environ, "MCP_TUI_HOME": str(tmp_path / "home"), "CHUK_LLM_DISCOVERY_ENABLED": "false"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "test-model", "--api-base", openai_server.base_url,
+         "--api-key", "sk-test", "--config", str(config), "--max-tools", "50", "--prompt", "hi"],
+        capture_output=True, text=True, timeout=GENEROUS, env=env, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(sent_tools(openai_server.requests[0])) == 50
+    assert "warning: 63 tools are more than the 50 a request may carry, so 50 are offered" in result.stderr
+    assert "Left out: m (13 of 60 tools)." in result.stderr

@@ -90,6 +90,7 @@ class ChatEngine:
             max_rounds=settings.max_rounds,
             summarize=self.summarize,
             server_wait=settings.server_wait,
+            max_tools=settings.max_tools,
         )
         self.conversation.use_tools = self._tools_on(settings)
         self.local_server = None  # the embedded model's llama.cpp server, started by start()

@@ -38,6 +38,7 @@ from mcp_tui.models.events import (
     ToolCallRequested,
     ToolCallStarted,
     ToolSchemasLarge,
+    ToolsLeftOut,
     TurnFailed,
     TurnFinished,
     UsageUpdated,
@@ -395,7 +396,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
                 await transcript.add(ErrorNote(f"The model declined to answer: {event.refusal}", "Rephrase the request, or ask another model."))
             if event.cut:
                 await transcript.add(ErrorNote(event.cut, stop_hint(event.cut)))
-        elif isinstance(event, ToolSchemasLarge):
+        elif isinstance(event, (ToolSchemasLarge, ToolsLeftOut)):
             await self.note(event.message, "tools", reveal=False)
         elif isinstance(event, TurnFailed):
             await self._close_answer(interrupted=True)
