@@ -71,7 +71,7 @@ class HeadlessPrinter:
             self._tool_line(event, f"✗ {event.kind}: {_first_line(event.error)}")
         elif isinstance(event, SavingChanged):  # sent only when it changes: one line, not one per step
             self._line(f"mcp-tui: {event.warning}" if not event.saving else f"mcp-tui: saving again to {event.path}")
-        elif isinstance(event, ServerStateChanged) and event.state in ("failed", "exited"):
+        elif isinstance(event, ServerStateChanged) and event.state in ("failed", "exited") and not event.reconnecting:
             self._line(f"server {event.name} {event.state}: {event.reason or ''}")
         elif isinstance(event, SegmentRolled):
             why = f" ({event.reason})" if event.reason else ""

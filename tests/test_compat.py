@@ -4,20 +4,27 @@ without its type, policy refusals said as such, and the client info servers rece
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
+
 from mcp_tui import __version__
+from mcp_tui.config.loader import load_servers
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.models.approval import ApprovalMode
 from mcp_tui.models.events import ToolCallFailed, ToolsLeftOut
-from mcp_tui.servers import ServerManager
+from mcp_tui.servers import ServerManager, ServerState, ToolCallError
 from mcp_tui.servers.naming import VALID, NameRegistry, shown_name
 from tests.engine_helpers import run, unruly_server
 from tests.support.limits import GENEROUS
+from tests.support.npm_servers import everything_entry
 from tests.support.openai_server import call, text, tool_calls
 
 COMPAT = str(Path(__file__).parent / "servers" / "compat_server.py")
@@ -152,3 +159,161 @@ def test_headless_max_tools_flag_caps_and_says_which_were_left_out(tmp_path, ope
     assert len(sent_tools(openai_server.requests[0])) == 50
     assert "warning: 63 tools are more than the 50 a request may carry, so 50 are offered" in result.stderr
     assert "Left out: m (13 of 60 tools)." in result.stderr
+
+
+# -- a remote server that drops -------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _condition(check, what: str) -> None:
+    deadline = time.monotonic() + GENEROUS
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never: {what}")
+        await asyncio.sleep(0.05)
+
+
+class HttpServer:
+    """compat_server.py over streamable HTTP (or SSE) on a fixed port, to stop and start again."""
+
+    def __init__(self, mode: str = "--http") -> None:
+        self.port, self.mode, self.proc = _free_port(), mode, None
+
+    async def start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, COMPAT, self.mode, str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + GENEROUS
+        while time.monotonic() < deadline:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                writer.close()
+                return
+            except OSError:
+                await asyncio.sleep(0.05)
+        raise RuntimeError("the test server did not listen")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@pytest.fixture
+async def http_server():
+    server = HttpServer()
+    await server.start()
+    yield server
+    server.stop()
+
+
+def _remote(server: HttpServer, name: str = "h", path: str = "/mcp", transport: str = "http") -> ServerConfig:
+    return ServerConfig(name=name, transport=transport, url=f"http://127.0.0.1:{server.port}{path}")
+
+
+async def test_a_restarted_http_server_is_reconnected_and_a_read_only_call_repeated(tmp_path, http_server):
+    seen = []
+    manager = ServerManager([_remote(http_server)], log_dir=tmp_path, startup_timeout=GENEROUS, on_status=seen.append)
+    try:
+        await manager.start()
+        await manager.wait_settled(GENEROUS)
+        first_pid = http_server.proc.pid
+        assert (await manager.call("h__lookup", {"key": "k"})).text == f"k from pid {first_pid}"
+        http_server.stop()
+        await http_server.start()  # same port, new process: our session id means nothing to it
+        # read-only: repeated once on the new connection, so the model never sees the drop
+        assert (await manager.call("h__lookup", {"key": "k"}, timeout=GENEROUS)).text == f"k from pid {http_server.proc.pid}"
+        exited = [s for s in seen if s.state is ServerState.EXITED]
+        assert len(exited) == 1 and exited[0].reconnecting
+        assert exited[0].reason.startswith("connection lost: the server refuses this session") and "reconnecting in 0.5 s (try 1 of 3)" in exited[0].reason
+        assert seen[-1].state is ServerState.READY and not seen[-1].reconnecting
+        assert (await manager.call("h__append", {"text": "x"})).text == "1 items"
+        http_server.stop()
+        await http_server.start()
+        with pytest.raises(ToolCallError) as err:  # not read-only: it may have run, so it is not repeated
+            await manager.call("h__append", {"text": "y"}, timeout=GENEROUS)
+        assert err.value.kind == "unavailable" and "is reconnected now; h.append was not repeated" in err.value.message
+        assert next(s for s in manager.statuses()).state is ServerState.READY
+        assert (await manager.call("h__append", {"text": "z"})).text == "1 items"  # the new server's first
+    finally:
+        await manager.aclose()
+
+
+async def test_a_server_that_stays_down_ends_exited_with_the_reason_and_restart_brings_it_back(tmp_path, http_server):
+    seen = []
+    manager = ServerManager([_remote(http_server)], log_dir=tmp_path, startup_timeout=GENEROUS, on_status=seen.append, reconnect_delays=(0.1, 0.2))
+    try:
+        await manager.start()
+        await manager.wait_settled(GENEROUS)
+        http_server.stop()
+        with pytest.raises(ToolCallError) as err:
+            await manager.call("h__lookup", {"key": "k"}, timeout=GENEROUS)
+        assert err.value.kind == "unavailable" and "lost its connection" in err.value.message
+        status = lambda: next(iter(manager.statuses()))  # noqa: E731
+        await _condition(lambda: status().state is ServerState.EXITED and not status().reconnecting, "exited for good")
+        assert "2 tries to reconnect failed (last: cannot connect to http://127.0.0.1:" in status().reason and status().reason.endswith("press r to restart")
+        assert [s.reconnecting for s in seen if s.state in (ServerState.EXITED, ServerState.FAILED)][-1] is False  # said once, at the end
+        await http_server.start()
+        await manager.restart("h")  # what r in the sidebar does
+        await manager.wait_settled(GENEROUS)
+        assert status().state is ServerState.READY
+        assert (await manager.call("h__lookup", {"key": "k"})).text == f"k from pid {http_server.proc.pid}"
+    finally:
+        await manager.aclose()
+
+
+# -- an SSE URL without its type ----------------------------------------------------------------
+
+
+async def _sse_everything(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(["node", str(everything_entry()), "sse"], env={**os.environ, "PORT": str(port)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    await _condition(lambda: _listening(port), "server-everything listens")
+    return proc
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("peer", ["python-sdk", "server-everything"])  # the POST is refused with 405 / 404
+async def test_an_sse_url_configured_without_its_type_is_used_over_sse(tmp_path, peer):
+    if peer == "python-sdk":
+        server = HttpServer("--sse")
+        await server.start()
+        port, stop, tool = server.port, server.stop, ("s__lookup", {"key": "k"}, "k from pid")
+    else:
+        port = _free_port()
+        proc = await _sse_everything(port)
+        stop, tool = (lambda: (proc.kill(), proc.wait())), ("s__echo", {"message": "hi"}, "Echo: hi")
+    config_file = tmp_path / "server_config.json"
+    config_file.write_text(json.dumps({"mcpServers": {"s": {"url": f"http://127.0.0.1:{port}/sse"}}}))  # no "type"
+    (config,) = load_servers(config_file).servers
+    assert config.transport == "http"
+    manager = ServerManager([config], log_dir=tmp_path, startup_timeout=GENEROUS)
+    try:
+        await manager.start()
+        await manager.wait_settled(GENEROUS)
+        (status,) = manager.statuses()
+        assert (status.state, status.transport) == (ServerState.READY, "sse"), status.reason
+        name, arguments, expected = tool
+        assert (await manager.call(name, arguments)).text.startswith(expected)
+    finally:
+        await manager.aclose()
+        stop()
+
+
+async def test_a_url_that_is_neither_still_fails_with_its_reason(tmp_path, http_server):
+    """The probe does not turn a plain wrong URL into something else."""
+    manager = ServerManager([_remote(http_server, path="/nothing-here")], log_dir=tmp_path, startup_timeout=GENEROUS)
+    try:
+        await manager.start()
+        await manager.wait_settled(GENEROUS)
+        (status,) = manager.statuses()
+        assert status.state is ServerState.FAILED and status.transport == "http"
+    finally:
+        await manager.aclose()

@@ -183,6 +183,7 @@ async def test_http_and_sse_transports(make):
                 ServerConfig(name="nobody", transport="http", url=f"http://127.0.0.1:{_free_port()}/mcp"),
             ],
             startup_timeout=GENEROUS,
+            reconnect_delays=(),  # no tries to reconnect here (test_compat.py has those): it stays exited
         )
         assert (await manager.call("h__echo", {"message": "via http"})).text == "Echo: via http"
         assert (await manager.call("s__echo", {"message": "via sse"})).text == "Echo: via sse"

@@ -284,6 +284,7 @@ class ChatEngine:
             tool_count=status.tool_count,
             tool_tokens=count_tools_tokens(tools, self.context.model) if tools else 0,
             tools_on=status.name not in self.servers.tools_off,
+            reconnecting=status.reconnecting,
         )
 
     def _server_status(self, status) -> None:

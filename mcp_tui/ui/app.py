@@ -427,7 +427,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
     def handle_engine_event(self, event: Event) -> None:
         if isinstance(event, ServerStateChanged):
             self.query_one(ServerList).show(event)
-            if event.state in ("failed", "exited"):
+            if event.state in ("failed", "exited") and not event.reconnecting:  # the sidebar says it meanwhile
                 self.notify(f"Server {event.name} {event.state}: {event.reason or 'no reason given'}. Select it in the sidebar and press r to restart.", severity="error", markup=False)
         elif isinstance(event, SavingChanged):
             self.query_one(Sidebar).show_saving(None if event.saving else event.warning)
