@@ -22,9 +22,11 @@ from mcp_tui.models.approval import ApprovalMode
 from mcp_tui.models.events import ToolCallFailed, ToolsLeftOut
 from mcp_tui.servers import ServerManager, ServerState, ToolCallError
 from mcp_tui.servers.naming import VALID, NameRegistry, shown_name
+from mcp_tui.ui.widgets.sidebar import ServerRow
 from tests.engine_helpers import run, unruly_server
 from tests.support.limits import GENEROUS
 from tests.support.npm_servers import everything_entry
+from tests.ui_helpers import make_app, turn, until
 from tests.support.openai_server import call, text, tool_calls
 
 COMPAT = str(Path(__file__).parent / "servers" / "compat_server.py")
@@ -255,7 +257,7 @@ async def test_a_server_that_stays_down_ends_exited_with_the_reason_and_restart_
         assert err.value.kind == "unavailable" and "lost its connection" in err.value.message
         status = lambda: next(iter(manager.statuses()))  # noqa: E731
         await _condition(lambda: status().state is ServerState.EXITED and not status().reconnecting, "exited for good")
-        assert "2 tries to reconnect failed (last: cannot connect to http://127.0.0.1:" in status().reason and status().reason.endswith("press r to restart")
+        assert status().reason.startswith("cannot connect to http://127.0.0.1:") and status().reason.endswith("; 2 tries to reconnect failed")
         assert [s.reconnecting for s in seen if s.state in (ServerState.EXITED, ServerState.FAILED)][-1] is False  # said once, at the end
         await http_server.start()
         await manager.restart("h")  # what r in the sidebar does
@@ -317,3 +319,23 @@ async def test_a_url_that_is_neither_still_fails_with_its_reason(tmp_path, http_
         assert status.state is ServerState.FAILED and status.transport == "http"
     finally:
         await manager.aclose()
+
+
+async def test_the_tui_says_a_drop_once_when_reconnecting_has_failed(openai_server, http_server):
+    """While it reconnects the sidebar row says so; the error toast comes only when it gives up."""
+    openai_server.enqueue(tool_calls(call("h__lookup", {"key": "k"}, id="1")), text("it failed"))
+    app = make_app(openai_server.base_url, [_remote(http_server)], approve="auto")
+    said: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, *a, **k: (said.append(str(message)), notify(message, *a, **k))[1]
+    async with app.run_test(size=(120, 40)) as pilot:
+        row = lambda: next((r for r in app.query(ServerRow) if r.server_name == "h"), None)  # noqa: E731
+        await until(pilot, lambda: row() is not None and row().state == "ready")
+        http_server.stop()
+        await turn(pilot, "look it up")
+        status = lambda: app.engine.servers.statuses()[0]  # noqa: E731
+        await until(pilot, lambda: row().state == "exited" and status().state is ServerState.EXITED and not status().reconnecting)
+        await pilot.pause()
+        dropped = [s for s in said if s.startswith("Server h ")]
+        assert len(dropped) == 1 and "3 tries to reconnect failed" in dropped[0], said
+        assert "press r to restart" in dropped[0]

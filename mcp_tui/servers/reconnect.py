@@ -106,7 +106,8 @@ class Reconnector:
                 last = (conn.reason or "").rsplit("; reconnecting", 1)[0] or last
             conn.reconnecting = False
             tries = "1 try" if len(self.delays) == 1 else f"{len(self.delays)} tries"
-            conn.mark_exited(f"{first}; {tries} to reconnect failed (last: {last}); press r to restart")
+            again = "" if last == first else f" (last: {last})"
+            conn.mark_exited(f"{first}; {tries} to reconnect failed{again}")
         finally:
             conn.reconnecting = False
 
