@@ -188,10 +188,9 @@ class ServerManager:
             if unreadable.is_unreadable(exc.error):  # our own reply for an answer that could not be parsed
                 raise ToolCallError("protocol", f"{info.server}: {exc.error.message}") from None
             raise ToolCallError("protocol", f"{info.server} answered with error {exc.code}: {exc.error.message}") from None
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError) as exc:
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             if conn.config.transport != "stdio":
-                reason = await reconnect.drop_reason(exc, session) or "connection closed"
-                return await self._after_drop(conn, info, reason, qualified_name, arguments, progress, timeout, retry_after_drop)
+                return await self._after_drop(conn, info, "connection closed", qualified_name, arguments, progress, timeout, retry_after_drop)
             raise await self._lost(conn) from None
         except ValidationError as exc:  # a result that is not a CallToolResult
             raise ToolCallError("protocol", f"{info.server}: {unreadable.summary(exc)}") from None
@@ -201,7 +200,11 @@ class ServerManager:
             raise ToolCallError("protocol", f"{info.server} sent an unexpected kind of result")
         return convert(result, self.max_result_chars)
 
-    async def _after_drop(self, conn, info, reason, name, arguments, progress, timeout, may_retry) -> ToolResult:
+    async def _after_drop(
+        self, conn: ServerConnection, info: ToolInfo, reason: str, name: str, arguments: dict,
+        progress: Progress | None, timeout: float | None, may_retry: bool,
+    ) -> ToolResult:
+        """A remote server's connection dropped during a call: reconnect.py decides what follows."""
         if conn.stopping:
             raise ToolCallError("cancelled", f"server {conn.name!r} was stopped during the call")
 

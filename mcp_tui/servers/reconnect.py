@@ -38,12 +38,8 @@ HTTP_ERROR = "Server returned an error response"  # the SDK's stand-in for an HT
 SESSION_GONE = "Session terminated"  # the SDK's words for a 404 on a session id
 
 
-async def drop_reason(exc: BaseException, session: Any) -> str | None:
+async def drop_reason(exc: MCPError, session: Any) -> str | None:
     """Why the connection looks lost, or None when `exc` is an ordinary failure of the call."""
-    if isinstance(exc, (anyio.ClosedResourceError, anyio.BrokenResourceError)):
-        return "connection closed"
-    if not isinstance(exc, MCPError):
-        return None
     if exc.code == types.CONNECTION_CLOSED and exc.error.message == "Connection closed":  # the SDK's own
         return "connection closed"
     if exc.code == types.INVALID_REQUEST and exc.error.message == SESSION_GONE:
