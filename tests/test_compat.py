@@ -245,6 +245,36 @@ async def test_a_restarted_http_server_is_reconnected_and_a_read_only_call_repea
         await manager.aclose()
 
 
+async def test_server_everything_over_http_restarted_is_reconnected(tmp_path):
+    """server-everything answers a stale session id with 400 and a body the SDK cannot read
+    (-32603 "Server returned an error response"): a failed ping confirms the drop."""
+    port = _free_port()
+
+    async def everything() -> subprocess.Popen:
+        proc = subprocess.Popen(["node", str(everything_entry()), "streamableHttp"], env={**os.environ, "PORT": str(port)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        await _condition(lambda: _listening(port), "server-everything listens")
+        return proc
+
+    proc = await everything()
+    seen = []
+    manager = ServerManager([ServerConfig(name="ev", transport="http", url=f"http://127.0.0.1:{port}/mcp")], log_dir=tmp_path, startup_timeout=GENEROUS, on_status=seen.append)
+    try:
+        await manager.start()
+        await manager.wait_settled(GENEROUS)
+        assert (await manager.call("ev__echo", {"message": "one"})).text == "Echo: one"
+        proc.kill()
+        proc.wait()
+        proc = await everything()
+        assert manager.resolve("ev__echo").read_only  # so the call is repeated on the new session
+        assert (await manager.call("ev__echo", {"message": "two"}, timeout=GENEROUS)).text == "Echo: two"
+        (exited,) = [s for s in seen if s.state is ServerState.EXITED]
+        assert exited.reason.startswith("connection lost: the server refuses this session (a call and a ping failed; it may have restarted)")
+    finally:
+        await manager.aclose()
+        proc.kill()
+        proc.wait()
+
+
 async def test_a_server_that_stays_down_ends_exited_with_the_reason_and_restart_brings_it_back(tmp_path, http_server):
     seen = []
     manager = ServerManager([_remote(http_server)], log_dir=tmp_path, startup_timeout=GENEROUS, on_status=seen.append, reconnect_delays=(0.1, 0.2))
