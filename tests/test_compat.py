@@ -275,6 +275,24 @@ async def test_server_everything_over_http_restarted_is_reconnected(tmp_path):
         proc.wait()
 
 
+async def test_an_sse_server_that_restarts_is_noticed_without_a_call_and_reconnected(tmp_path):
+    server = HttpServer("--sse")
+    await server.start()
+    seen = []
+    manager = ServerManager([_remote(server, path="/sse", transport="sse")], log_dir=tmp_path, startup_timeout=GENEROUS, on_status=seen.append)
+    try:
+        await manager.start()
+        await manager.wait_settled(GENEROUS)
+        server.stop()  # its event stream ends: known at once, no call needed
+        await _condition(lambda: any(s.state is ServerState.EXITED for s in seen), "the drop is noticed")
+        await server.start()
+        await _condition(lambda: seen[-1].state is ServerState.READY, "reconnected")
+        assert (await manager.call("h__lookup", {"key": "k"})).text == f"k from pid {server.proc.pid}"
+    finally:
+        await manager.aclose()
+        server.stop()
+
+
 async def test_a_server_that_stays_down_ends_exited_with_the_reason_and_restart_brings_it_back(tmp_path, http_server):
     seen = []
     manager = ServerManager([_remote(http_server)], log_dir=tmp_path, startup_timeout=GENEROUS, on_status=seen.append, reconnect_delays=(0.1, 0.2))
