@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--token-threshold", type=int, default=150_000, help="tokens per segment before it rolls (default 150000)")
     p.add_argument("--max-rounds", type=int, default=25, help="tool-call rounds per turn (default 25)")
+    p.add_argument("--max-tools", type=int, default=128, help="most tools offered in one request; more are left out, whole servers in config order, and you are told which (default 128, OpenAI's limit; 0: no cap)")
     p.add_argument("--tool-timeout", type=float, default=120.0, help="seconds before a tool call times out (default 120)")
     p.add_argument("--stream-timeout", type=float, default=60.0, help="seconds of silence in the middle of an answer before the turn fails, the partial answer kept (default 60)")
     p.add_argument("--system-prompt", help="replace the default system prompt")
@@ -68,6 +69,7 @@ def settings_from(args: argparse.Namespace, *, headless: bool):
         approve=ApprovalMode(approve),
         token_threshold=args.token_threshold,
         max_rounds=args.max_rounds,
+        max_tools=args.max_tools,
         tool_timeout=args.tool_timeout,
         stream_idle_timeout=args.stream_timeout,
         system_prompt=args.system_prompt,

@@ -26,6 +26,7 @@ from mcp_tui.models.events import (
     ToolCallFinished,
     ToolCallRequested,
     ToolSchemasLarge,
+    ToolsLeftOut,
     TurnFailed,
     TurnFinished,
     UsageUpdated,
@@ -71,12 +72,12 @@ class HeadlessPrinter:
             self._tool_line(event, f"✗ {event.kind}: {_first_line(event.error)}")
         elif isinstance(event, SavingChanged):  # sent only when it changes: one line, not one per step
             self._line(f"mcp-tui: {event.warning}" if not event.saving else f"mcp-tui: saving again to {event.path}")
-        elif isinstance(event, ServerStateChanged) and event.state in ("failed", "exited"):
+        elif isinstance(event, ServerStateChanged) and event.state in ("failed", "exited") and not event.reconnecting:
             self._line(f"server {event.name} {event.state}: {event.reason or ''}")
         elif isinstance(event, SegmentRolled):
             why = f" ({event.reason})" if event.reason else ""
             self._line(f"note: rolled into segment {event.segment}{why}; the summary kept: {event.summary[:300]}")
-        elif isinstance(event, ToolSchemasLarge):
+        elif isinstance(event, (ToolSchemasLarge, ToolsLeftOut)):
             self._line(f"warning: {event.message}")
         elif isinstance(event, SamplingHandled):
             self._line(event.note)

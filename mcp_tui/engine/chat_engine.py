@@ -91,6 +91,7 @@ class ChatEngine:
             max_rounds=settings.max_rounds,
             summarize=self.summarize,
             server_wait=settings.server_wait,
+            max_tools=settings.max_tools,
         )
         self.conversation.use_tools = self._tools_on(settings)
         self.local_server = None  # the embedded model's llama.cpp server, started by start()
@@ -288,6 +289,7 @@ class ChatEngine:
             tool_count=status.tool_count,
             tool_tokens=count_tools_tokens(tools, self.context.model) if tools else 0,
             tools_on=status.name not in self.servers.tools_off,
+            reconnecting=status.reconnecting,
         )
 
     def _server_status(self, status) -> None:

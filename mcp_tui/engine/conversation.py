@@ -16,6 +16,7 @@ from mcp_tui.engine.approval import ApprovalPolicy
 from mcp_tui.engine.context import ChatContext
 from mcp_tui.engine.meter import completion_text, request_usage
 from mcp_tui.engine.tool_budget import ToolSetWatch
+from mcp_tui.engine.tool_cap import DEFAULT_MAX_TOOLS, cap_tools
 from mcp_tui.engine.tool_runner import ToolRunner, split_name
 from mcp_tui.logsetup import StreamMasker, mask_json, mask_secrets
 from mcp_tui.text import SafeStream, safe_text
@@ -50,6 +51,7 @@ class Conversation:
         max_rounds: int = 25,
         server_wait: float = 30.0,
         summarize=None,
+        max_tools: int = DEFAULT_MAX_TOOLS,
     ) -> None:
         self.summarize = summarize  # async (messages) -> summary | None, for segment rolls
         self.context = context
@@ -58,6 +60,7 @@ class Conversation:
         self.policy = policy
         self.max_rounds = max_rounds
         self.server_wait = server_wait
+        self.max_tools = max_tools  # tools per request; <= 0: no cap
         self.use_tools = True  # off for models that cannot call tools (the tiny local one)
         self._task: asyncio.Task | None = None
         self.tool_watch = ToolSetWatch()
@@ -172,9 +175,12 @@ class Conversation:
 
     async def refresh_tools(self, emit) -> list[dict[str, Any]]:
         """The tools this request offers; their schemas' tokens are counted when the set changes."""
-        tools = [t.to_openai() for t in self.servers.tools()] if self.servers is not None and self.use_tools else []
+        offered, left_out = cap_tools(self.servers.tools() if self.servers is not None and self.use_tools else [], self.max_tools)
+        tools = [t.to_openai() for t in offered]
         # Counting 2,000 tools' schemas takes ~60 ms: off the event loop, and only when the set changed.
         if self.tool_watch.changed(tools):
+            if left_out:
+                emit(left_out)
             warning, self.context.schema_tokens = await asyncio.to_thread(self.tool_watch.check, tools, self.context.token_threshold, self.context.model)
             if warning:
                 emit(warning)

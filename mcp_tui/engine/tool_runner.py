@@ -83,6 +83,9 @@ class ToolRunner:
             return
 
         decision = self.policy.decide_now(call.name, info.read_only, info.server, info.name)
+        if decision is Decision.DENY:  # the policy refused: nobody was asked, so no "the user refused"
+            await self._fail(call, "refused", self.policy.refusal(), 0.0)
+            return
         if decision is None:
             async with self._approval_lock:
                 # a trust answer given meanwhile to a parallel call of this tool answers this one too

@@ -70,7 +70,8 @@ class ToolCallFinished(ToolCallEvent):
     duration: float
 
 
-FailureKind = Literal["failed", "timeout", "denied", "cancelled", "invalid_arguments", "unknown_tool"]
+# denied: the user said no; refused: the --approve policy did, and nobody was asked
+FailureKind = Literal["failed", "timeout", "denied", "refused", "cancelled", "invalid_arguments", "unknown_tool"]
 
 
 class ToolCallFailed(ToolCallEvent):
@@ -120,6 +121,16 @@ class ToolSchemasLarge(Event):
     message: Shown
 
 
+class ToolsLeftOut(Event):
+    """More tools than a request may carry (--max-tools): these servers' tools were left out."""
+
+    type: Literal["tools_left_out"] = "tools_left_out"
+    offered: int
+    total: int
+    left_out: list[Shown]  # "git (12 tools)", "many (1,872 of 2,000 tools)"
+    message: Shown
+
+
 class SavingChanged(Event):
     """The session file stopped (or started again) taking writes; the chat goes on either way."""
 
@@ -146,6 +157,7 @@ class ServerStateChanged(Event):
     tool_count: int = 0
     tool_tokens: int = 0  # what its tool definitions add to every request (estimated)
     tools_on: bool = True  # False: switched off for this session, not offered to the model
+    reconnecting: bool = False  # a remote server that dropped, between tries to reconnect: no alarm yet
 
 
 class SamplingHandled(Event):
@@ -185,6 +197,7 @@ AnyEvent = Annotated[
         TurnFinished,
         TurnFailed,
         ToolSchemasLarge,
+        ToolsLeftOut,
         SavingChanged,
         ServerStateChanged,
         SamplingHandled,

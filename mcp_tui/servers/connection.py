@@ -21,7 +21,7 @@ import mcp_types as types
 from mcp.client.session import ClientSession
 
 from mcp_tui.config.models import ServerConfig
-from mcp_tui.servers import errors, processes, roots
+from mcp_tui.servers import errors, processes, roots, sse_fallback
 from mcp_tui.servers.client_host import ClientHost, session_callbacks
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolInfo
 from mcp_tui.servers.naming import NameRegistry
@@ -69,6 +69,8 @@ class ServerConnection:
         self._scope: anyio.CancelScope | None = None
         self._wake: anyio.Event | None = None
         self._lost = False
+        self._lost_reason: str | None = None  # what the call that noticed the drop saw
+        self.reconnecting = False  # set by the Reconnector while it tries to bring a remote server back
         self._tools_stale = False
         self._pid: int | None = None
         self._skipped: list[str] = []  # notes on tools left out of the last listing
@@ -83,7 +85,7 @@ class ServerConnection:
         tool_count = len(self.tools) if self.state is ServerState.READY else 0
         return ServerStatus(
             name=self.name, state=self.state, reason=self.reason, tool_count=tool_count,
-            transport=self.config.transport, since=self.since,
+            transport=self.config.transport, since=self.since, reconnecting=self.reconnecting,
         )
 
     def _set(self, state: ServerState, reason: str | None = None) -> None:
@@ -91,10 +93,13 @@ class ServerConnection:
         log.info("server %s: %s%s", self.name, state.value, f" ({reason})" if reason else "")
         self._on_change(self)
 
-    def connection_lost(self) -> None:
-        """Called when the transport ends or a call saw 'Connection closed'."""
+    def mark_exited(self, reason: str) -> None:
+        self._set(ServerState.EXITED, reason)
+
+    def connection_lost(self, reason: str | None = None) -> None:
+        """Called when the transport ends or a call saw the connection drop (reconnect.py)."""
         if self.state is ServerState.READY and not self.stopping:
-            self._lost = True
+            self._lost, self._lost_reason = True, reason
             if self._wake is not None:
                 self._wake.set()
 
@@ -160,17 +165,30 @@ class ServerConnection:
         if self.state in (ServerState.STARTING, ServerState.READY):
             self._set(ServerState.STOPPED)
 
+    async def finish_exit(self, timeout: float = STOP_GRACE) -> None:
+        """Before starting again: let the owner task of a connection that ended finish
+        unwinding (its transport's goodbye), then clean up as stop() does."""
+        if self._task is not None:
+            await asyncio.wait([self._task], timeout=timeout)
+        await self.stop()
+
     def kill(self) -> None:
         processes.kill_group(self._pid)
 
     async def _run(self) -> None:
         self._lost = self._tools_stale = False
+        self._lost_reason = None
         self._wake = anyio.Event()
         self._open_log()
         try:
             with anyio.CancelScope() as scope:
                 self._scope = scope
-                await self._serve()
+                try:
+                    await self._serve()
+                except BaseException as exc:
+                    if not sse_fallback.switched(exc):
+                        raise
+                    await self._serve()  # the same URL, over SSE
         except BaseException as exc:
             if self.stopping:
                 pass  # stop() reports STOPPED
@@ -195,7 +213,7 @@ class ServerConnection:
             read, write = await self._open_transport(stack)
             tg = await stack.enter_async_context(anyio.create_task_group())
             write = WriteGuard(write)
-            on_end = self.connection_lost if self.config.transport == "stdio" else None
+            on_end = self.connection_lost  # also SSE: its event stream ends when the server goes away
             # `session` is bound below, before any answer to tools/list can ask for its version
             read = ReadGuard(read, write, on_end=on_end, on_skip=self._skip, version=lambda: session.protocol_version)
             session = await stack.enter_async_context(
@@ -209,6 +227,9 @@ class ServerConnection:
                     await session.initialize()
                     tools = await self._list_tools(session)
             except Exception as exc:
+                if (sse := await sse_fallback.check(self.config, exc)) is not None:
+                    self.config = sse
+                    raise sse_fallback.SwitchToSSE() from exc
                 # Report now: unwinding may wait seconds for a server that ignores stdin EOF.
                 await self._report_failure(exc)
                 raise
@@ -344,7 +365,7 @@ class ServerConnection:
 
     def _exit_reason(self, started: bool) -> str:
         if self.config.transport != "stdio":
-            return "connection closed"
+            return f"connection lost: {self._lost_reason}" if self._lost_reason else "connection closed"
         line = self.last_stderr_line()
         head = "exited" if started else "exited during start"
         return f"{head}: {line}" if line else f"{head} (nothing on stderr)"

@@ -17,7 +17,7 @@ from mcp.shared.exceptions import MCPError
 from pydantic import ValidationError
 
 from mcp_tui.config.models import ServerConfig
-from mcp_tui.servers import errors, unreadable
+from mcp_tui.servers import errors, reconnect, unreadable
 from mcp_tui.servers.client_host import ClientHost
 from mcp_tui.servers.connection import ServerConnection
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolCallError, ToolInfo, ToolResult
@@ -41,6 +41,7 @@ class ServerManager:
         on_status: Callable[[ServerStatus], None] | None = None,
         max_result_chars: int = 100_000,
         host: ClientHost | None = None,
+        reconnect_delays: tuple[float, ...] = reconnect.DELAYS,
     ) -> None:
         if log_dir is None:
             from mcp_tui.paths import log_dir as default_log_dir
@@ -50,6 +51,9 @@ class ServerManager:
         self.max_result_chars = max_result_chars
         self.on_status = on_status
         self._registry = NameRegistry()
+        self._reconnect = reconnect.Reconnector(reconnect_delays)
+        # how long a call that met a drop waits for the first try to reconnect
+        self._reconnect_wait = (reconnect_delays[0] if reconnect_delays else 0.0) + startup_timeout + 10.0
         self.tools_off: set[str] = set()  # servers whose tools the user switched off for this session
         self._changed = asyncio.Event()
         spawn_lock = asyncio.Lock()
@@ -66,6 +70,7 @@ class ServerManager:
     # -- status --------------------------------------------------------------
 
     def _notify(self, conn: ServerConnection) -> None:
+        self._reconnect.changed(conn)
         self._changed.set()
         self._changed = asyncio.Event()
         if self.on_status is not None:
@@ -126,6 +131,7 @@ class ServerManager:
         conn = self._conns.get(name)
         if conn is None:
             raise ValueError(f"no server named {name!r}")
+        self._reconnect.cancel(name)
         await conn.stop()
         conn.start()
 
@@ -137,6 +143,7 @@ class ServerManager:
     async def aclose(self, grace: float | None = None) -> None:
         """Stop every server (asked in reverse order, waited for together); `grace`: how
         long each may take to exit by itself before it is terminated (quitting: short)."""
+        self._reconnect.cancel_all()
         conns = list(reversed(self._conns.values()))
         stops = (c.stop() if grace is None else c.stop(grace) for c in conns)
         await asyncio.gather(*stops, return_exceptions=True)
@@ -156,6 +163,7 @@ class ServerManager:
         *,
         progress: Progress | None = None,
         timeout: float | None = None,
+        retry_after_drop: bool = True,
     ) -> ToolResult:
         info = self.resolve(qualified_name)
         if info is None:
@@ -178,12 +186,16 @@ class ServerManager:
         except MCPError as exc:
             if exc.code == types.REQUEST_TIMEOUT:
                 raise ToolCallError("timeout", f"{qualified_name} did not answer within {limit:g}s") from None
+            if conn.config.transport != "stdio" and (reason := await reconnect.drop_reason(exc, session)):
+                return await self._after_drop(conn, info, reason, qualified_name, arguments, progress, timeout, retry_after_drop)
             if exc.code == types.CONNECTION_CLOSED:
                 raise await self._lost(conn) from None
             if unreadable.is_unreadable(exc.error):  # our own reply for an answer that could not be parsed
                 raise ToolCallError("protocol", f"{info.server}: {exc.error.message}") from None
             raise ToolCallError("protocol", f"{info.server} answered with error {exc.code}: {exc.error.message}") from None
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            if conn.config.transport != "stdio":
+                return await self._after_drop(conn, info, "connection closed", qualified_name, arguments, progress, timeout, retry_after_drop)
             raise await self._lost(conn) from None
         except ValidationError as exc:  # a result that is not a CallToolResult
             raise ToolCallError("protocol", f"{info.server}: {unreadable.summary(exc)}") from None
@@ -192,6 +204,19 @@ class ServerManager:
         if not isinstance(result, types.CallToolResult):
             raise ToolCallError("protocol", f"{info.server} sent an unexpected kind of result")
         return convert(result, self.max_result_chars)
+
+    async def _after_drop(
+        self, conn: ServerConnection, info: ToolInfo, reason: str, name: str, arguments: dict,
+        progress: Progress | None, timeout: float | None, may_retry: bool,
+    ) -> ToolResult:
+        """A remote server's connection dropped during a call: reconnect.py decides what follows."""
+        if conn.stopping:
+            raise ToolCallError("cancelled", f"server {conn.name!r} was stopped during the call")
+
+        def again() -> Awaitable[ToolResult]:
+            return self.call(name, arguments, progress=progress, timeout=timeout, retry_after_drop=False)
+
+        return await self._reconnect.after_drop(conn, info, reason, again if may_retry else None, self._reconnect_wait)
 
     async def _lost(self, conn: ServerConnection) -> ToolCallError:
         if conn.stopping:

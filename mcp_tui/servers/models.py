@@ -28,6 +28,7 @@ class ServerStatus(BaseModel):
     tool_count: int = 0
     transport: Transport = "stdio"
     since: float = Field(default_factory=time.time)
+    reconnecting: bool = False  # a remote server that dropped, between tries to reconnect
 
 
 class ToolInfo(BaseModel):

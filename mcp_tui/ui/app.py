@@ -40,6 +40,7 @@ from mcp_tui.models.events import (
     ToolCallRequested,
     ToolCallStarted,
     ToolSchemasLarge,
+    ToolsLeftOut,
     TurnFailed,
     TurnFinished,
     UsageUpdated,
@@ -399,7 +400,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
                 await transcript.add(ErrorNote(f"The model declined to answer: {event.refusal}", "Rephrase the request, or ask another model."))
             if event.cut:
                 await transcript.add(ErrorNote(event.cut, stop_hint(event.cut)))
-        elif isinstance(event, ToolSchemasLarge):
+        elif isinstance(event, (ToolSchemasLarge, ToolsLeftOut)):
             await self.note(event.message, "tools", reveal=False)
         elif isinstance(event, TurnFailed):
             await self._close_answer(interrupted=True)
@@ -430,7 +431,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
     def handle_engine_event(self, event: Event) -> None:
         if isinstance(event, ServerStateChanged):
             self.query_one(ServerList).show(event)
-            if event.state in ("failed", "exited"):
+            if event.state in ("failed", "exited") and not event.reconnecting:  # the sidebar says it meanwhile
                 self.notify(f"Server {event.name} {event.state}: {event.reason or 'no reason given'}. Select it in the sidebar and press r to restart.", severity="error", markup=False)
         elif isinstance(event, SavingChanged):
             self.query_one(Sidebar).show_saving(None if event.saving else event.warning)

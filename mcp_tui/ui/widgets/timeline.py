@@ -35,6 +35,7 @@ STATE_STYLE = {
     "failed": "bold red",
     "timeout": "bold red",
     "denied": "magenta",
+    "refused": "magenta",
     "cancelled": "dim",
     "requested": "dim",
     "saved": "dim",
@@ -245,7 +246,7 @@ class ToolTimeline(DataTable):
 
     @staticmethod
     def _state_text(record: ToolRecord, width: int = STATE_WIDTH) -> Text:
-        icon = {"running": "⟳ ", "done": "✓ ", "failed": "✗ ", "timeout": "⏱ ", "error result": "✗ ", "denied": "⊘ ", "cancelled": "⊘ ", "waiting for approval": "? "}
+        icon = {"running": "⟳ ", "done": "✓ ", "failed": "✗ ", "timeout": "⏱ ", "error result": "✗ ", "denied": "⊘ ", "refused": "⊘ ", "cancelled": "⊘ ", "waiting for approval": "? "}
         text = Text(icon.get(record.state, "") + record.state, style=STATE_STYLE.get(record.state, ""))
         if record.state == "running" and record.progress:
             text.append(f" {safe_text(record.progress)}", style="cyan")
