@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from mcp_tui.models.resources import ResourceLinkRef
 from mcp_tui.models.usage import TokenUsageStats
 from mcp_tui.text import Shown
 
@@ -68,6 +69,7 @@ class ToolCallFinished(ToolCallEvent):
     is_error: bool = False
     truncated: bool = False  # the model got a bounded copy; the session keeps the whole text beside it
     duration: float
+    links: list[ResourceLinkRef] = Field(default_factory=list)  # resources the result points to
 
 
 FailureKind = Literal["failed", "timeout", "denied", "cancelled", "invalid_arguments", "unknown_tool"]
@@ -148,6 +150,14 @@ class ServerStateChanged(Event):
     tools_on: bool = True  # False: switched off for this session, not offered to the model
 
 
+class ResourceChanged(Event):
+    """A subscribed resource (one attached to the conversation) changed on its server."""
+
+    type: Literal["resource_changed"] = "resource_changed"
+    server: Shown
+    uri: Shown
+
+
 AnyEvent = Annotated[
     Union[
         TextDelta,
@@ -165,6 +175,7 @@ AnyEvent = Annotated[
         ToolSchemasLarge,
         SavingChanged,
         ServerStateChanged,
+        ResourceChanged,
     ],
     Field(discriminator="type"),
 ]
