@@ -20,6 +20,8 @@ class Command:
 COMMANDS: list[Command] = [
     Command("tools", "/tools", "list the tools of every ready server", "show_tools"),
     Command("servers", "/servers", "list servers with their state", "show_servers"),
+    Command("prompts", "/prompts", "list the servers' prompts; run one as /server:prompt name=value …", "show_prompts"),
+    Command("resources", "/resources", "list the servers' resources; attach one to a message with @server:uri", "show_resources"),
     Command("model", "/model NAME", "switch the model", "set_model"),
     Command("provider", "/provider NAME [MODEL]", "switch the provider", "set_provider"),
     Command("clear", "/clear", "start a new conversation (keeps the system prompt)", "clear"),
@@ -103,6 +105,10 @@ class McpTuiCommands(Provider):
             # Names come from the config: passed as data, never parsed as an action string.
             verb = "off" if on else "on"
             yield f"Tools {verb}: {name}", partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows", "toolset"
+        for prompt in engine.servers.prompts() if engine is not None else ():
+            # Server text: a title and help only, never an action string.
+            about = prompt.description or prompt.title or "an MCP prompt"
+            yield f"Prompt: {prompt.server}:{prompt.name}", partial(self.app.start_prompt, prompt.server, prompt.name), about, "prompt"
 
     async def discover(self) -> Hits:
         for title, callback, help_text, _ in self._entries():

@@ -55,6 +55,7 @@ class ToolRecord:
     progress: str = ""
     result: str = ""
     full_result_file: Path | None = None  # a saved call's whole result, read when its detail opens
+    links: list = field(default_factory=list)  # ResourceLinkRef: resources the result points to
 
     @property
     def label(self) -> str:
