@@ -5,6 +5,9 @@ links in tool results. The engine tests check what the local OpenAI server recei
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import mcp_types as types
 import pytest
 
 from mcp_tui.config.models import ServerConfig
-from mcp_tui.engine.mcp_input import AttachError
+from mcp_tui.engine.mcp_input import InputError
 from mcp_tui.models.events import ResourceChanged, ToolCallFinished
 from mcp_tui.servers import ServerManager
 from mcp_tui.servers.catalog import CatalogError, template_variables
@@ -149,7 +152,7 @@ async def test_attached_resource_is_sent_with_the_message(openai_server, make_en
     await run(engine, entry)
     content = openai_server.requests[-1]["messages"][-1]["content"]
     assert "[binary content of demo://resource/dynamic/blob/4: text/plain," in content and "bytes, not shown to the model]" in content
-    with pytest.raises(AttachError, match="Could not read @everything:demo://nothing"):
+    with pytest.raises(InputError, match="Could not read @everything:demo://nothing"):
         await engine.attach("@everything:demo://nothing")
 
 
@@ -185,3 +188,35 @@ async def test_tool_result_links_reach_the_faces(openai_server, make_engine):
     events = await run(engine, "links please")
     finished = next(e for e in events if isinstance(e, ToolCallFinished))
     assert [link.uri for link in finished.links] == ["demo://resource/dynamic/blob/1"]
+
+
+# -- headless: the real CLI as a subprocess -----------------------------------------------
+
+
+def headless(tmp_path, base_url: str, prompt: str) -> subprocess.CompletedProcess:
+    config = tmp_path / "servers.json"
+    config.write_text(json.dumps({"mcpServers": {"everything": {"command": "node", "args": [str(everything_entry())]}}}))
+    env = {**os.environ, "MCP_TUI_HOME": str(tmp_path / "home"), "CHUK_LLM_DISCOVERY_ENABLED": "false"}
+    return subprocess.run(
+        [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "test-model", "--api-base", base_url,
+         "--api-key", "sk-test", "--config", str(config), "--prompt", prompt],
+        capture_output=True, text=True, timeout=GENEROUS, env=env, cwd=tmp_path,
+    )
+
+
+def test_headless_runs_a_prompt_and_attaches_a_resource(tmp_path, openai_server):
+    openai_server.enqueue(text("Cloudy."), text("Read it."))
+    result = headless(tmp_path, openai_server.base_url, '/everything:args-prompt city="San Jose" state=CA')
+    assert result.returncode == 0, result.stderr
+    assert "Cloudy." in result.stdout
+    assert openai_server.requests[-1]["messages"][-1] == {"role": "user", "content": "What's weather in San Jose, CA?"}
+    result = headless(tmp_path, openai_server.base_url, f"summarise @everything:{DOC}")
+    assert result.returncode == 0, result.stderr
+    assert "# Everything Server" in openai_server.requests[-1]["messages"][-1]["content"]
+
+
+def test_headless_says_what_a_prompt_lacks(tmp_path, openai_server):
+    result = headless(tmp_path, openai_server.base_url, "/everything:args-prompt state=CA")
+    assert result.returncode == 2
+    assert "everything:args-prompt needs city (Name of the city). Usage: /everything:args-prompt city=… [state=…]" in result.stderr
+    assert not openai_server.requests

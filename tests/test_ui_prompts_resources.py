@@ -136,7 +136,13 @@ async def test_prompts_and_resources_listings(openai_server):
         await turn_free(pilot, "/prompts")
         await until(pilot, lambda: any(n.border_title == "4 prompts" for n in app.query(InfoNote)))
         await turn_free(pilot, "/resources")
-        await until(pilot, lambda: any(str(n.border_title).startswith("7 resources, 2 templates") for n in app.query(InfoNote)))
+        await until(pilot, lambda: any("7 resources, 2 templates" in str(n.render()) for n in app.query(InfoNote)))
+
+
+def first_hit(app) -> str:
+    """The palette's first entry, once it lists any."""
+    lists = app.screen.query("CommandList")
+    return str(lists.first().get_option_at_index(0).prompt) if lists and lists.first().option_count else ""
 
 
 async def turn_free(pilot, command: str) -> None:
@@ -164,3 +170,32 @@ def test_resource_viewer(snap_compare, size, openai_server):
         await settle(pilot, app)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_a_changed_attachment_is_announced(openai_server):
+    openai_server.enqueue(text("Noted."))
+    app = make_app(openai_server.base_url, [everything()], persist=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await turn(pilot, f"keep an eye on @everything:{DOC}")
+        await app.engine.servers.call("everything__toggle-subscriber-updates", {})  # the server announces changes from now on
+        try:
+            await until(pilot, lambda: any(f"Resource {DOC} (everything) changed" in str(n.message) for n in app._notifications))
+        finally:
+            await app.engine.servers.call("everything__toggle-subscriber-updates", {})
+
+
+async def test_palette_offers_the_prompts(openai_server):
+    openai_server.enqueue(text("Hello."))
+    app = make_app(openai_server.base_url, [everything()], persist=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "args-prompt":
+            await pilot.press(ch)
+        await until(pilot, lambda: "Prompt: everything:args-prompt" in first_hit(app))
+        await pilot.press("enter")
+        field = app.query_one(PromptInput)
+        await until(pilot, lambda: field.text == "/everything:args-prompt ")
+        await until(pilot, lambda: rows(app) == ["/everything:args-prompt city=", "/everything:args-prompt state="])

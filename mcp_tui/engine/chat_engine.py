@@ -241,7 +241,7 @@ class ChatEngine:
         return await prompt_input(self.servers, server, name, arguments)
 
     async def attach(self, text: str) -> TurnInput:
-        """Typed text with the resources it names (@server:uri) read in; raises AttachError."""
+        """Typed text with the resources it names (@server:uri) read in; raises InputError."""
         return await self.attachments.turn_input(text, {c.name for c in self.server_configs})
 
     def _resource_changed(self, server: str, uri: str) -> None:

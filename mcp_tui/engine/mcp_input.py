@@ -25,8 +25,8 @@ REFERENCE = re.compile(r"(?<!\S)@([A-Za-z0-9_.-]+):(\S+)")
 MAX_RESOURCE_CHARS = 200_000  # of one attached resource: more is cut (and said)
 
 
-class AttachError(Exception):
-    """An attached resource could not be read: the message is not sent."""
+class InputError(Exception):
+    """A prompt that cannot run, or an attached resource that cannot be read: nothing is sent."""
 
 
 @dataclass
@@ -163,7 +163,7 @@ class Attachments:
         return False
 
     async def turn_input(self, text: str, names: set[str]) -> TurnInput:
-        """Read what `text` attaches, and what changed since; raises AttachError when a read fails."""
+        """Read what `text` attaches, and what changed since; raises InputError when a read fails."""
         from mcp_tui.servers.catalog import CatalogError
 
         refs = references(text, names)
@@ -176,7 +176,7 @@ class Attachments:
                 if ref in again:  # gone since: the turn goes on without it
                     log.warning("re-reading %s:%s failed: %s", *ref, exc)
                     continue
-                raise AttachError(f"Could not read @{ref[0]}:{ref[1]}: {exc}") from None
+                raise InputError(f"Could not read @{ref[0]}:{ref[1]}: {exc}") from None
             attachments.append(contents_attachment(*ref, result, updated=ref in again))
             self.changed.discard(ref)
             if ref not in self.attached:
@@ -191,3 +191,23 @@ class Attachments:
             await self.servers.subscribe(server, uri)
         except CatalogError as exc:  # updates are a nicety: the attachment stands
             log.info("no updates for %s:%s: %s", server, uri, exc)
+
+
+async def line_input(engine: Any, text: str) -> str | TurnInput:
+    """A line as the headless face sends it: a `/server:prompt …` runs the prompt, `@server:uri`
+    attaches; both wait for the servers first. Raises InputError with what to tell the user."""
+    from mcp_tui.engine.prompt_command import PROMPT_COMMAND, parse_prompt_command
+    from mcp_tui.servers.catalog import CatalogError
+
+    if not (PROMPT_COMMAND.match(text.strip()) or REFERENCE.search(text)):
+        return text
+    await engine.servers.wait_settled(engine.settings.server_wait)
+    parsed = parse_prompt_command(text, engine.servers.prompts())
+    if isinstance(parsed, str):
+        raise InputError(parsed)
+    if parsed is None:
+        return await engine.attach(text)
+    try:
+        return await engine.prompt_input(parsed.prompt.server, parsed.prompt.name, parsed.arguments)
+    except CatalogError as exc:
+        raise InputError(f"The prompt did not run: {exc}") from None

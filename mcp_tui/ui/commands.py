@@ -20,8 +20,6 @@ class Command:
 COMMANDS: list[Command] = [
     Command("tools", "/tools", "list the tools of every ready server", "show_tools"),
     Command("servers", "/servers", "list servers with their state", "show_servers"),
-    Command("prompts", "/prompts", "list the servers' prompts; run one as /server:prompt name=value …", "show_prompts"),
-    Command("resources", "/resources", "list the servers' resources; attach one to a message with @server:uri", "show_resources"),
     Command("model", "/model NAME", "switch the model", "set_model"),
     Command("provider", "/provider NAME [MODEL]", "switch the provider", "set_provider"),
     Command("clear", "/clear", "start a new conversation (keeps the system prompt)", "clear"),
@@ -31,6 +29,8 @@ COMMANDS: list[Command] = [
     Command("export", "/export md|json [PATH]", "write the conversation as Markdown or JSON", "export"),
     Command("cost", "/cost", "the context, the session's tokens and cost, and where each figure comes from", "show_cost"),
     Command("toolset", "/toolset NAME on|off", "offer a server's tools to the model, or not (this session)", "toolset"),
+    Command("prompts", "/prompts", "list the servers' prompts; run one as /server:prompt name=value …", "show_prompts"),
+    Command("resources", "/resources", "list the servers' resources; attach one to a message with @server:uri", "show_resources"),
     Command("copy", "/copy", "copy the last answer to the clipboard", "copy_answer"),
     Command("help", "/help", "keys and commands", "help"),
     Command("quit", "/quit", "leave mcp-tui", "quit"),

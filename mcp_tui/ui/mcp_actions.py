@@ -7,11 +7,11 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from mcp_tui.engine.mcp_input import AttachError, TurnInput
+from mcp_tui.engine.mcp_input import InputError, TurnInput
 from mcp_tui.models.events import ResourceChanged
 from mcp_tui.servers.catalog import CatalogError
 from mcp_tui.text import safe_text
-from mcp_tui.ui.mcp_commands import PromptCall, parse_prompt_command, usage
+from mcp_tui.engine.prompt_command import PromptCall, parse_prompt_command, usage
 from mcp_tui.ui.screens.resource_viewer import ResourceViewer
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.widgets.attachment import AttachmentChip
@@ -63,7 +63,7 @@ class McpActions:
         """Typed text with the resources it attaches read in; None (said why) when one cannot be read."""
         try:
             return await self.engine.attach(text)
-        except AttachError as exc:
+        except InputError as exc:
             await self.note(Text(safe_text(f"{exc} The message was not sent.")), "resource")
             self.query_one(PromptInput).load_text(text)
             return None
@@ -78,10 +78,7 @@ class McpActions:
             self.run_worker(self.run_prompt(PromptCall(prompt, {})), group="prompt")
             return
         field = self.query_one(PromptInput)
-        field.focus()
-        field.load_text(f"/{server}:{name} ")
-        field.move_cursor(field.document.end)
-        field.completion.follow(field.text, force=True)
+        field.completion.offer(field, f"/{server}:{name} ")
 
     async def action_show_prompts(self) -> None:
         prompts = self.engine.servers.prompts()
@@ -95,20 +92,23 @@ class McpActions:
         await self.note(table if prompts else empty, plural(len(prompts), "prompt"))
 
     async def action_show_resources(self) -> None:
+        """Each resource on two lines: server, name, type and size; then its uri, whole (what @ takes)."""
         resources, templates = self.engine.servers.resources(), self.engine.servers.templates()
-        table = Table(box=None, show_header=True, header_style="bold", padding=(0, 1))
-        for column in ("server", "name", "uri", "type", "size"):
-            table.add_column(column)
-        for r in resources:
-            size = f"{r.size:,}" if r.size is not None else ""
-            table.add_row(*(Text(safe_text(v)) for v in (r.server, r.name, r.uri, r.mime_type or "", size)))
-        for t in templates:
-            table.add_row(*(Text(safe_text(v)) for v in (t.server, t.name, t.uri_template, t.mime_type or "", "template")))
         if not resources and not templates:
             await self.note(Text("No resources: no ready server offers any. /servers shows their states."), "resources")
             return
-        title = f"{plural(len(resources), 'resource')}, {plural(len(templates), 'template')} · attach one with @server:uri"
-        await self.note(table, title)
+        lines = Text()
+        rows = [(r.server, r.name, r.mime_type, f"{r.size:,} bytes" if r.size is not None else "", r.uri) for r in resources]
+        rows += [(t.server, t.name, t.mime_type, "template", t.uri_template) for t in templates]
+        for server, name, mime, size, uri in rows:
+            lines.append(safe_text(f"{server}  "), style="dim")
+            lines.append(safe_text(name or uri), style="bold")
+            lines.append(safe_text("  ".join(part for part in ("", mime or "", size) if part is not None)).rstrip())
+            lines.append("\n  ")
+            lines.append(safe_text(uri))
+            lines.append("\n")
+        lines.append(f"{plural(len(resources), 'resource')}, {plural(len(templates), 'template')}. Attach one to a message with @server:uri (Tab completes).", style="dim")
+        await self.note(lines, "resources")
 
     def resource_changed(self, event: ResourceChanged) -> None:
         self.notify(f"Resource {event.uri} ({event.server}) changed: your next message sends it again.", title="resource", markup=False)

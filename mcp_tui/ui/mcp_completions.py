@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mcp_tui.ui.completions import Candidate, Sources
-from mcp_tui.ui.mcp_commands import usage
+from mcp_tui.engine.prompt_command import usage
 from mcp_tui.words import plural
 
 PROMPT_ARGS = re.compile(r"^/([A-Za-z0-9_.-]+):(\S+) (.*)$", re.DOTALL)
@@ -39,7 +39,9 @@ def prompt_names(typed: str, sources: Sources) -> list[Candidate]:
     first, then = [], []
     for p in sources.prompts():
         full = f"{p.server}:{p.name}"
-        candidate = Candidate(f"/{full}" + (" " if p.arguments else ""), usage(p), p.description or p.title or "prompt")
+        args = usage(p).partition(" ")[2]
+        about = " · ".join(part for part in (args, p.description or p.title or "an MCP prompt") if part)
+        candidate = Candidate(f"/{full}" + (" " if p.arguments else ""), f"/{full}", about)
         if full.lower().startswith(low):
             first.append(candidate)
         elif low and low in full.lower():
@@ -171,7 +173,7 @@ def value_request(text: str, sources: Sources) -> ValueRequest | None:
             return None
         head = text[: _typed_word_start(text)]
         context = dict(w.partition("=")[::2] for w in done if "=" in w)
-        return ValueRequest(server, "prompt", name, key, value, context, lambda v: Candidate(f"{head}{key}={_quote(v)} ", v))
+        return ValueRequest(server, "prompt", name, key, value, context, lambda v: Candidate(f"{head}{key}={_quote(v)} ", v, f"suggested by {server}"))
     at = AT_WORD.search(text)
     if at is None or ":" not in at.group(1):
         return None
@@ -184,7 +186,7 @@ def value_request(text: str, sources: Sources) -> ValueRequest | None:
         end = "" if more else " "  # the uri is whole: the next word may begin
 
         def make(v: str, before: str = before, after: str = after) -> Candidate:
-            return Candidate(f"{head}@{server}:{before}{v}{after}{end}", f"{before}{v}{after}")
+            return Candidate(f"{head}@{server}:{before}{v}{after}{end}", f"{before}{v}{after}", f"suggested by {server}")
 
         return ValueRequest(server, "template", t.uri_template, var, value, context, make)
     return None

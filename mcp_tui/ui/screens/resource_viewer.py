@@ -18,11 +18,21 @@ from mcp_tui.text import safe_text
 from mcp_tui.ui.screens.tool_detail import SHOWN_CHARS, pretty
 
 
-def _size(blob: str) -> int:
+def _decoded(blob: str) -> bytes | None:
     try:
-        return len(base64.b64decode(blob))
+        return base64.b64decode(blob)
     except (binascii.Error, ValueError):
-        return len(blob) * 3 // 4
+        return None
+
+
+def _as_text(data: bytes | None, mime: str) -> str | None:
+    """A blob that says it is text (text/*, JSON) and decodes as UTF-8 is shown as text."""
+    if data is None or not (mime.startswith("text/") or mime.endswith("json")):
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 class ResourceViewer(ModalScreen[None]):
@@ -46,8 +56,11 @@ class ResourceViewer(ModalScreen[None]):
                     if len(item.text) > SHOWN_CHARS:
                         yield Static(Text(f"… {len(item.text) - SHOWN_CHARS:,} more characters not shown", style="dim"))
                 else:
-                    yield Static(Text(safe_text(f"{item.uri} · {mime} · {_size(item.blob):,} bytes"), style="dim"))
-                    yield Static(Text("binary content: not shown", style="italic"))
+                    data = _decoded(item.blob)
+                    size = len(data) if data is not None else len(item.blob) * 3 // 4
+                    yield Static(Text(safe_text(f"{item.uri} · {mime} · {size:,} bytes (base64)"), style="dim"))
+                    shown = _as_text(data, mime)
+                    yield Static(pretty(shown[:SHOWN_CHARS]) if shown is not None else Text("binary content: not shown", style="italic"))
 
     def on_mount(self) -> None:
         panel = self.query_one("#resource-viewer")

@@ -38,7 +38,8 @@ class CompletionList(OptionList, can_focus=False):
         self._prompt = prompt
         self._typing = event.is_printable or event.key in EDITING
         if event.key == "tab" and (self.is_open or prompt.text.startswith("/") or AT_WORD.search(prompt.text)):
-            if not self.is_open:  # closed with Esc: Tab opens it again
+            if not self.is_open or prompt.text not in (self._followed, self._applied):
+                # closed with Esc (Tab opens it again), or keys typed faster than the list followed
                 self.follow(prompt.text, force=True)
             if self.candidates:
                 self._take(prompt, cycle=True)
@@ -56,6 +57,13 @@ class CompletionList(OptionList, can_focus=False):
             self._take(prompt, cycle=False)
             return True
         return False
+
+    def offer(self, prompt: TextArea, text: str) -> None:
+        """Put `text` in the prompt (the palette did) and show what may follow it."""
+        self._prompt, self._typing = prompt, True  # the change it makes asks for the list
+        prompt.focus()
+        prompt.load_text(text)
+        prompt.move_cursor(prompt.document.end)
 
     def follow(self, text: str, force: bool = False) -> None:
         """The prompt's text changed: offer what fits it, or close."""

@@ -1,5 +1,6 @@
-"""`/server:prompt name=value …`: an MCP prompt typed as a slash command, parsed and checked
-against the prompt's definition before anything is asked of the server. No widgets here."""
+"""`/server:prompt name=value …`: an MCP prompt typed as a slash command (in the TUI, or as the
+headless --prompt), parsed and checked against the prompt's definition before anything is
+asked of the server."""
 
 from __future__ import annotations
 
