@@ -98,6 +98,9 @@ async def test_at_completes_resources_and_attaches_them(openai_server):
         assert chip.label.startswith(f"everything:{DOC} · text/markdown · ")
         assert "# Everything Server" in openai_server.requests[0]["messages"][-1]["content"]
         assert [str(m.render()) for m in app.query(UserMessage)] == [f"explain @everything:{DOC}"]
+        await app.redraw_conversation()  # as a resumed session is drawn: the typed text and a chip, not the document
+        await until(pilot, lambda: [c.label for c in app.query(AttachmentChip)] == [f"everything:{DOC} · text/markdown"])
+        assert [str(m.render()) for m in app.query(UserMessage)] == [f"explain @everything:{DOC}"]
 
 
 async def test_at_completes_template_variables(openai_server):

@@ -137,6 +137,16 @@ def _blob_size(blob: str) -> int:
         return len(blob) * 3 // 4
 
 
+# one attachment as with_attachments writes it, for the screens that show the typed text alone
+_ATTACHED = re.compile(r'\n\n<resource server="([^"]*)" uri="([^"]*)" mime="([^"]*)" note="[^"]*">\n.*?\n</resource>(?=\n\n<resource |$)', re.DOTALL)
+
+
+def split_attachments(content: str) -> tuple[str, list[str]]:
+    """A saved user message as typed, and a label for each resource sent with it."""
+    labels = [f"{m.group(1)}:{m.group(2)}" + (f" · {m.group(3)}" if m.group(3) else "") for m in _ATTACHED.finditer(content)]
+    return (_ATTACHED.sub("", content), labels) if labels else (content, [])
+
+
 def with_attachments(text: str, attachments: list[Attachment]) -> str:
     """The user message the model gets: what was typed, then each resource as context."""
     parts = [text]

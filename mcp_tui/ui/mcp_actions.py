@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from mcp_tui.engine.mcp_input import InputError, TurnInput
+from mcp_tui.engine.mcp_input import InputError, TurnInput, split_attachments
 from mcp_tui.models.events import ResourceChanged
 from mcp_tui.servers.catalog import CatalogError
 from mcp_tui.text import safe_text
@@ -23,8 +23,9 @@ from mcp_tui.words import clip_words, plural
 def turn_widgets(entry: str | TurnInput) -> list:
     """What the chat shows of what is sent: the typed text with its attachments, or the
     prompt asked for and the messages it brought."""
-    if isinstance(entry, str):
-        return [UserMessage(entry)]
+    if isinstance(entry, str):  # a retry sends the saved message again, resources and all
+        typed, labels = split_attachments(entry)
+        return [UserMessage(typed), *(AttachmentChip(label) for label in labels)]
     if entry.prompt is None:
         return [UserMessage(entry.text), *(AttachmentChip(a.label) for a in entry.attachments)]
     widgets: list = [InfoNote(Text(safe_text(entry.text)), f"prompt {entry.prompt}")]
