@@ -70,7 +70,6 @@ from mcp_tui.ui.widgets.chat import (
     InfoNote,
     ToolChip,
     Transcript,
-    UserMessage,
 )
 from mcp_tui.ui.completions import EngineSources
 from mcp_tui.ui.widgets.completion import CompletionList
