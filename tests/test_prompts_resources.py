@@ -19,6 +19,7 @@ from mcp_tui.engine.mcp_input import InputError
 from mcp_tui.models.events import ResourceChanged, ToolCallFinished
 from mcp_tui.servers import ServerManager
 from mcp_tui.servers.catalog import CatalogError, template_variables
+from mcp_tui.servers.results import links_in
 from tests.engine_helpers import run
 from tests.support.limits import GENEROUS
 from tests.support.openai_server import call, text, tool_calls
@@ -115,6 +116,8 @@ async def test_resource_links_in_tool_results(manager):
     assert [link.uri for link in result.links] == ["demo://resource/dynamic/blob/1", "demo://resource/dynamic/text/2"]
     assert result.links[1].name == "Text Resource 2" and result.links[1].mime_type == "text/plain"
     assert "[resource link demo://resource/dynamic/text/2: Text Resource 2, text/plain]" in result.text
+    # a saved session has only the text: the links are read back from it (its tool detail opens them)
+    assert [(x.uri, x.name, x.mime_type) for x in links_in(result.text)] == [(x.uri, x.name, x.mime_type) for x in result.links]
 
 
 # -- the engine: what the provider receives ---------------------------------------------

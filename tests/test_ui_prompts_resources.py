@@ -14,7 +14,7 @@ from mcp_tui.ui.widgets.attachment import AttachmentChip
 from mcp_tui.ui.widgets.chat import InfoNote, UserMessage
 from mcp_tui.ui.widgets.completion import CompletionList
 from mcp_tui.ui.widgets.prompt_input import PromptInput
-from mcp_tui.ui.widgets.timeline import ToolTimeline
+from mcp_tui.ui.widgets.timeline import ToolTimeline, saved_calls
 from tests.support.limits import GENEROUS
 from tests.support.npm_servers import everything_entry
 from tests.support.openai_server import call, text, tool_calls
@@ -130,6 +130,9 @@ async def test_resource_link_opens_from_the_tool_detail(openai_server):
         await until(pilot, lambda: on_top(app, ResourceViewer))
         assert app.screen.uri == "demo://resource/dynamic/text/2"
         assert app.screen.result.contents[0].text.startswith("Resource 2: This is a plaintext resource")
+        # the same call redrawn from the saved history (resume): its links open too
+        saved = next(r for r in saved_calls(app.engine.context.history.messages, []) if r.call_id == "l")
+        assert [link.uri for link in saved.links] == ["demo://resource/dynamic/blob/1", "demo://resource/dynamic/text/2"]
 
 
 async def test_prompts_and_resources_listings(openai_server):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import mcp_types as types
@@ -32,6 +33,14 @@ def describe_block(block: Any) -> str:
         mime = f", {block.mime_type}" if block.mime_type else ""
         return f"[resource link {block.uri}" + (f": {block.name}{mime}]" if block.name else f"{mime}]")
     return f"[{getattr(block, 'type', type(block).__name__)} content]"
+
+
+# describe_block's words for a resource_link, read back from a saved result (a resumed session's tool detail)
+_LINK = re.compile(r"\[resource link (\S+?)(?:: ([^\]]*?))?(?:, ([\w.+-]+/[\w.+-]+))?\]")
+
+
+def links_in(text: str) -> list[ResourceLinkRef]:
+    return [ResourceLinkRef(uri=m.group(1), name=m.group(2) or "", mime_type=m.group(3)) for m in _LINK.finditer(text or "")]
 
 
 def bound(text: str, limit: int) -> tuple[str, bool]:
