@@ -205,3 +205,19 @@ async def test_palette_offers_the_prompts(openai_server):
         field = app.query_one(PromptInput)
         await until(pilot, lambda: field.text == "/everything:args-prompt ")
         await until(pilot, lambda: rows(app) == ["/everything:args-prompt city=", "/everything:args-prompt state="])
+
+
+async def test_server_text_in_the_palette_is_not_markup(openai_server, tmp_path):
+    import sys
+    from pathlib import Path
+
+    catalog = str(Path(__file__).parent / "servers" / "catalog_server.py")
+    app = make_app(openai_server.base_url, [ServerConfig(name="cat", command=sys.executable, args=[catalog])], persist=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "greet":
+            await pilot.press(ch)
+        await until(pilot, lambda: "Prompt: cat:greet" in first_hit(app))
+        assert "Greet someone [bold]loudly[/bold] [@click=app.quit]now[/]" in first_hit(app)  # literal, no live action

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
+
+from mcp_tui.text import safe_text
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,11 @@ class McpTuiCommands(Provider):
             verb = "off" if on else "on"
             yield f"Tools {verb}: {name}", partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows", "toolset"
         for prompt in engine.servers.prompts() if engine is not None else ():
-            # Server text: a title and help only, never an action string.
-            about = prompt.description or prompt.title or "an MCP prompt"
-            yield f"Prompt: {prompt.server}:{prompt.name}", partial(self.app.start_prompt, prompt.server, prompt.name), about, "prompt"
+            # Server text: the palette reads titles and help as markup ([@click=…] would be a live
+            # action), so it is escaped; and it is passed as data, never as an action string.
+            title = escape(safe_text(f"Prompt: {prompt.server}:{prompt.name}"))
+            about = escape(safe_text(prompt.description or prompt.title or "an MCP prompt"))
+            yield title, partial(self.app.start_prompt, prompt.server, prompt.name), about, "prompt"
 
     async def discover(self) -> Hits:
         for title, callback, help_text, _ in self._entries():

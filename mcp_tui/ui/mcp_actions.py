@@ -28,7 +28,7 @@ def turn_widgets(entry: str | TurnInput) -> list:
         return [UserMessage(typed), *(AttachmentChip(label) for label in labels)]
     if entry.prompt is None:
         return [UserMessage(entry.text), *(AttachmentChip(a.label) for a in entry.attachments)]
-    widgets: list = [InfoNote(Text(safe_text(entry.text)), f"prompt {entry.prompt}")]
+    widgets: list = [InfoNote(Text(safe_text(entry.text)), "prompt")]  # a title is markup: server text stays in the body
     for role, content in entry.messages:
         widgets.append(AssistantMessage(f"prompt {entry.prompt}", content) if role == "assistant" else UserMessage(content))
     return widgets

@@ -8,7 +8,7 @@ from mcp.server.mcpserver import Context, MCPServer
 server = MCPServer("catalog")
 
 
-@server.prompt()
+@server.prompt(description="Greet someone [bold]loudly[/bold] [@click=app.quit]now[/]")
 def greet(name: str) -> str:
     return f"Say hello to {name}."
 
