@@ -223,3 +223,17 @@ def test_headless_says_what_a_prompt_lacks(tmp_path, openai_server):
     assert result.returncode == 2
     assert "everything:args-prompt needs city (Name of the city). Usage: /everything:args-prompt city=… [state=…]" in result.stderr
     assert not openai_server.requests
+
+
+async def test_a_server_without_tools_starts_and_its_listings_follow_every_page(tmp_path):
+    """It declares prompts and resources only: tools/list is not asked (it would fail the start)."""
+    paged = str(Path(__file__).parent / "servers" / "paged_server.py")
+    manager = ServerManager([ServerConfig(name="paged", command=sys.executable, args=[paged])], log_dir=tmp_path)
+    await manager.start()
+    try:
+        await manager.wait_settled(GENEROUS)
+        assert [p.name for p in manager.prompts()] == [f"p{i}" for i in range(5)]
+        assert [r.uri for r in manager.resources()] == [f"paged://r/{i}" for i in range(5)]
+        assert [t.name for t in manager.templates()] == ["t0", "t1", "t2"]
+    finally:
+        await manager.aclose()

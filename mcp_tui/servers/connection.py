@@ -272,6 +272,9 @@ class ServerConnection:
 
     async def _list_tools(self, session: ClientSession) -> list[ToolInfo]:
         self._skipped = []
+        caps = session.server_capabilities
+        if caps is not None and caps.tools is None:  # prompts or resources only: tools/list is "Method not found"
+            return []
         found: list[types.Tool] = []
         cursor: str | None = None
         for _ in range(100):  # a server paging forever must not hang us
