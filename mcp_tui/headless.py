@@ -13,6 +13,7 @@ import sys
 from typing import TextIO
 
 from mcp_tui.engine.chat_engine import ChatEngine
+from mcp_tui.engine.mcp_input import InputError, line_input
 from mcp_tui.engine.tool_runner import short_arguments
 from mcp_tui.models.events import (
     Event,
@@ -131,7 +132,12 @@ async def run_headless(engine: ChatEngine, prompt: str, *, json_mode: bool = Fal
         await engine.start()
         for notice in engine.notices:
             print(f"mcp-tui: {notice}", file=printer.err)
-        async for event in engine.run_turn(prompt):
+        try:
+            entry = await line_input(engine, prompt)  # /server:prompt …, @server:uri
+        except InputError as exc:
+            print(f"mcp-tui: {exc}", file=printer.err)
+            return 2
+        async for event in engine.run_turn(entry):
             printer(event)
             if isinstance(event, TurnFinished):
                 status = 130 if event.cancelled or interrupted else 1 if event.refusal else 0

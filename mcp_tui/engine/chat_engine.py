@@ -24,7 +24,8 @@ from mcp_tui.engine.persistence import SessionRecorder, fork_recorder, open_reco
 from mcp_tui.llm.resolve import session_meta
 from mcp_tui.models.provider import display_label
 from mcp_tui.logsetup import add_secrets, mask_secrets, tame_library_handlers
-from mcp_tui.models.events import Event, SavingChanged, SegmentRolled, ServerStateChanged, ToolCallFinished, UsageUpdated
+from mcp_tui.models.events import Event, ResourceChanged, SavingChanged, SegmentRolled, ServerStateChanged, ToolCallFinished, UsageUpdated
+from mcp_tui.engine.mcp_input import Attachments, TurnInput, prompt_input
 from mcp_tui.store.session_file import SessionRecord
 from mcp_tui.engine.meter import request_usage
 from mcp_tui.models.usage import RequestUsage
@@ -68,6 +69,8 @@ class ChatEngine:
         self.servers = ServerManager(
             servers, call_timeout=settings.tool_timeout, on_status=self._server_status, host=self.host
         )
+        self.attachments = Attachments(self.servers)  # resources attached with @server:uri
+        self.servers.resource_listeners.append(self._resource_changed)
         self.context = ChatContext(
             provider=self.llm.provider,
             model=self.llm.model,
@@ -237,7 +240,19 @@ class ChatEngine:
         # Its own key: not a secret, so it stays out of the masking list.
         self.llm.settings = self.llm.settings.model_copy(update={"api_base": url, "api_key": SecretStr("local")})
 
-    async def run_turn(self, text: str) -> AsyncIterator[Event]:
+    async def prompt_input(self, server: str, name: str, arguments: dict[str, str]) -> TurnInput:
+        """An MCP prompt's messages, for run_turn; raises CatalogError when the server refuses."""
+        return await prompt_input(self.servers, server, name, arguments)
+
+    async def attach(self, text: str) -> TurnInput:
+        """Typed text with the resources it names (@server:uri) read in; raises InputError."""
+        return await self.attachments.turn_input(text, {c.name for c in self.server_configs})
+
+    def _resource_changed(self, server: str, uri: str) -> None:
+        if self.attachments.updated(server, uri):
+            self._notify(ResourceChanged(server=server, uri=uri))
+
+    async def run_turn(self, text: str | TurnInput) -> AsyncIterator[Event]:
         async for event in self.conversation.run_turn(text):
             if isinstance(event, UsageUpdated) and self.recorder is not None:
                 self.recorder.usage(event.usage)

@@ -14,6 +14,7 @@ from typing import Any
 
 from mcp_tui.engine.approval import ApprovalPolicy
 from mcp_tui.engine.context import ChatContext
+from mcp_tui.engine.mcp_input import TurnInput, typed
 from mcp_tui.engine.meter import completion_text, request_usage
 from mcp_tui.engine.tool_budget import ToolSetWatch
 from mcp_tui.engine.tool_cap import DEFAULT_MAX_TOOLS, cap_tools
@@ -78,7 +79,7 @@ class Conversation:
         self._task.cancel()
         return True
 
-    async def run_turn(self, text: str) -> AsyncIterator[Event]:
+    async def run_turn(self, text: str | TurnInput) -> AsyncIterator[Event]:
         if self.busy:
             raise RuntimeError("a turn is already running")
         queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -91,7 +92,8 @@ class Conversation:
                 self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    async def _turn(self, text: str, emit) -> None:
+    async def _turn(self, text: str | TurnInput, emit) -> None:
+        entry = text if isinstance(text, TurnInput) and text.messages else typed(getattr(text, "text", text))
         self._rounds = 0
         self._answer: list[str] = []  # text of the current round, kept if the turn stops mid-stream
         self._calls: list[ToolCall] = []
@@ -105,10 +107,14 @@ class Conversation:
         try:
             await self.refresh_tools(emit)  # the schemas' tokens count in the roll decision
             # On a turn boundary, before the request would pass the threshold: no call is cut off.
-            if self.context.should_roll(adding=self.context.text_tokens(text)):
+            if self.context.should_roll(adding=sum(self.context.text_tokens(content) for _, content in entry.messages)):
                 await self._roll(emit, "the next request would pass the token threshold")
             turn_start = len(self.context.history.messages)
-            await self.context.add_user_message(text)
+            for role, content in entry.messages:  # typed text, or a prompt's messages
+                if role == "assistant":
+                    await self.context.add_assistant_message(content)
+                else:
+                    await self.context.add_user_message(content)
             if self.servers is not None and self.use_tools:
                 await self.servers.wait_settled(self.server_wait)
             retried = False

@@ -115,7 +115,7 @@ class ToolRunner:
             call.id, text, call.name, arguments=arguments, error=result.text if result.is_error else None, outcome="error" if result.is_error else "done"
         )
         # The model gets the result as it is (in the history); what the faces show is masked.
-        self.emit(ToolCallFinished(**self._ids(call), result=mask_secrets(result.full_text), is_error=result.is_error, truncated=result.truncated, duration=duration))
+        self.emit(ToolCallFinished(**self._ids(call), result=mask_secrets(result.full_text), is_error=result.is_error, truncated=result.truncated, duration=duration, links=result.links))
 
     async def _ask(self, call: ToolCall, info: Any, arguments: dict[str, Any]) -> Decision:
         annotations = {

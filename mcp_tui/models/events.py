@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from mcp_tui.models.resources import ResourceLinkRef
 from mcp_tui.models.usage import TokenUsageStats
 from mcp_tui.text import Shown
 
@@ -68,6 +69,7 @@ class ToolCallFinished(ToolCallEvent):
     is_error: bool = False
     truncated: bool = False  # the model got a bounded copy; the session keeps the whole text beside it
     duration: float
+    links: list[ResourceLinkRef] = Field(default_factory=list)  # resources the result points to
 
 
 # denied: the user said no; refused: the --approve policy did, and nobody was asked
@@ -182,6 +184,14 @@ class SamplingHandled(Event):
         return f"sampling request from {self.server} {'failed' if self.failed else 'refused'}: {self.reason}"
 
 
+class ResourceChanged(Event):
+    """A subscribed resource (one attached to the conversation) changed on its server."""
+
+    type: Literal["resource_changed"] = "resource_changed"
+    server: Shown
+    uri: Shown
+
+
 AnyEvent = Annotated[
     Union[
         TextDelta,
@@ -201,6 +211,7 @@ AnyEvent = Annotated[
         SavingChanged,
         ServerStateChanged,
         SamplingHandled,
+        ResourceChanged,
     ],
     Field(discriminator="type"),
 ]

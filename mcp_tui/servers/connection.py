@@ -22,6 +22,7 @@ from mcp.client.session import ClientSession
 
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.servers import errors, processes, roots, sse_fallback
+from mcp_tui.servers.catalog import Catalog
 from mcp_tui.servers.client_host import ClientHost, session_callbacks
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolInfo
 from mcp_tui.servers.naming import NameRegistry
@@ -74,6 +75,7 @@ class ServerConnection:
         self._tools_stale = False
         self._pid: int | None = None
         self._skipped: list[str] = []  # notes on tools left out of the last listing
+        self.catalog = Catalog(config.name)  # prompts, resources, templates (servers/catalog.py)
         if config.disabled:
             self.state, self.reason = ServerState.DISABLED, None
         elif config.config_error:
@@ -233,6 +235,7 @@ class ServerConnection:
                 # Report now: unwinding may wait seconds for a server that ignores stdin EOF.
                 await self._report_failure(exc)
                 raise
+            await self.catalog.load(session, self.startup_timeout)  # never fails the connection
             self.tools, self.session = tools, session
             self._set(ServerState.READY, self._skip_note())
             await self._watch(session)
@@ -258,6 +261,8 @@ class ServerConnection:
                     self._on_change(self)
                 except Exception as exc:
                     log.warning("server %s: refreshing tools failed: %s", self.name, errors.describe(exc))
+            if self.catalog.stale and await self.catalog.refresh(session, self.startup_timeout):
+                self._on_change(self)
 
     # -- transport -----------------------------------------------------------
 
@@ -299,6 +304,9 @@ class ServerConnection:
 
     async def _list_tools(self, session: ClientSession) -> list[ToolInfo]:
         self._skipped = []
+        caps = session.server_capabilities
+        if caps is not None and caps.tools is None:  # prompts or resources only: tools/list is "Method not found"
+            return []
         found: list[types.Tool] = []
         cursor: str | None = None
         for _ in range(100):  # a server paging forever must not hang us
@@ -328,6 +336,9 @@ class ServerConnection:
     async def _on_message(self, message: Any) -> None:
         if isinstance(message, types.ToolListChangedNotification):
             self._tools_stale = True
+            if self._wake is not None:
+                self._wake.set()
+        elif self.catalog.note(message):  # prompts or resources changed: listed again by _watch
             if self._wake is not None:
                 self._wake.set()
         elif isinstance(message, Exception):  # e.g. a non-JSON line on the server's stdout

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.servers import errors, reconnect, unreadable
+from mcp_tui.servers.catalog import Catalog, CatalogError, PromptInfo, ResourceInfo, TemplateInfo
 from mcp_tui.servers.client_host import ClientHost
 from mcp_tui.servers.connection import ServerConnection
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolCallError, ToolInfo, ToolResult
@@ -56,6 +57,7 @@ class ServerManager:
         self._reconnect_wait = (reconnect_delays[0] if reconnect_delays else 0.0) + startup_timeout + 10.0
         self.tools_off: set[str] = set()  # servers whose tools the user switched off for this session
         self._changed = asyncio.Event()
+        self.resource_listeners: list[Callable[[str, str], None]] = []  # (server, uri) of a subscribed resource that changed
         spawn_lock = asyncio.Lock()
         self._conns: dict[str, ServerConnection] = {}
         for config in configs:
@@ -66,6 +68,7 @@ class ServerManager:
                 config, log_dir=log_dir, startup_timeout=startup_timeout, registry=self._registry,
                 spawn_lock=spawn_lock, on_change=self._notify, host=host,
             )
+            self._conns[config.name].catalog.on_updated = self._resource_updated
 
     # -- status --------------------------------------------------------------
 
@@ -106,6 +109,51 @@ class ServerManager:
         if conn is None:
             return None
         return next((t for t in conn.tools if t.name == pair[1]), None)
+
+    # -- prompts and resources (servers/catalog.py) ------------------------------
+
+    def _ready(self) -> list[ServerConnection]:
+        return [c for c in self._conns.values() if c.state is ServerState.READY]
+
+    def prompts(self) -> list[PromptInfo]:
+        return [p for c in self._ready() for p in c.catalog.prompts]
+
+    def resources(self) -> list[ResourceInfo]:
+        return [r for c in self._ready() for r in c.catalog.resources]
+
+    def templates(self) -> list[TemplateInfo]:
+        return [t for c in self._ready() for t in c.catalog.templates]
+
+    def _catalog(self, server: str) -> tuple[Catalog, Any]:
+        conn = self._conns.get(server)
+        if conn is None:
+            raise CatalogError(f"there is no server named {server!r}")
+        if conn.state is not ServerState.READY or conn.session is None:
+            raise CatalogError(f"server {server!r} is {conn.state.value}" + (f": {conn.reason}" if conn.reason else ""))
+        return conn.catalog, conn.session
+
+    async def get_prompt(self, server: str, name: str, arguments: dict[str, str]) -> types.GetPromptResult:
+        catalog, session = self._catalog(server)
+        return await catalog.get_prompt(session, name, arguments, self.call_timeout)
+
+    async def read_resource(self, server: str, uri: str) -> types.ReadResourceResult:
+        catalog, session = self._catalog(server)
+        return await catalog.read(session, uri, self.call_timeout)
+
+    async def complete(self, server: str, ref: Any, argument: str, value: str, context: dict[str, str] | None = None) -> list[str]:
+        catalog, session = self._catalog(server)
+        return await catalog.complete(session, ref, argument, value, context, self.call_timeout)
+
+    async def subscribe(self, server: str, uri: str) -> bool:
+        catalog, session = self._catalog(server)
+        return await catalog.subscribe(session, uri, self.call_timeout)
+
+    def _resource_updated(self, server: str, uri: str) -> None:
+        for listener in list(self.resource_listeners):
+            try:
+                listener(server, uri)
+            except Exception:
+                log.exception("resource listener failed")
 
     # -- lifecycle -----------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from mcp_tui.config.models import Transport
+from mcp_tui.models.resources import ResourceLinkRef
 from mcp_tui.text import Shown
 
 
@@ -60,6 +61,7 @@ class ToolResult(BaseModel):
     is_error: bool = False
     structured: dict[str, Any] | None = None
     truncated: bool = False
+    links: list[ResourceLinkRef] = Field(default_factory=list)  # resource_link blocks: openable from the tool's detail
 
 
 ErrorKind = Literal["timeout", "unavailable", "unknown_tool", "protocol", "cancelled"]

@@ -24,10 +24,12 @@ from textual.widgets import Footer, Header
 
 from mcp_tui.engine.approval import ApprovalRequest, Decision
 from mcp_tui.engine.chat_engine import ChatEngine
+from mcp_tui.engine.mcp_input import TurnInput
 from mcp_tui.engine.tool_outcome import CHIP_STATE, chip_detail
 from mcp_tui.models.events import (
     Event,
     SamplingHandled,
+    ResourceChanged,
     SavingChanged,
     SegmentRolled,
     ServerStateChanged,
@@ -56,6 +58,7 @@ from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.history_widgets import context_rolls, history_widgets, record_rolls, roll_note, tool_messages
 from mcp_tui.ui.shutdown import QUIT_DEADLINE, ShutdownDeadline, flush_and_exit
 from mcp_tui.ui.slash_actions import SlashActions
+from mcp_tui.ui.mcp_actions import McpActions, turn_widgets
 from mcp_tui.ui.preference_actions import PreferenceActions
 from mcp_tui.ui.block_actions import BlockActions
 from mcp_tui.ui.transcript_cursor import CursorTranscript, bind_messages
@@ -71,7 +74,6 @@ from mcp_tui.ui.widgets.chat import (
     InfoNote,
     ToolChip,
     Transcript,
-    UserMessage,
 )
 from mcp_tui.ui.completions import EngineSources
 from mcp_tui.ui.widgets.completion import CompletionList
@@ -91,7 +93,7 @@ class EngineEvent(Message):
         self.event = event
 
 
-class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
+class McpTuiApp(BlockActions, SlashActions, McpActions, PreferenceActions, App[int]):
     CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "mcp-tui"
     COMMANDS = App.COMMANDS | {McpTuiCommands}
@@ -299,6 +301,8 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
             command, argument = slash
             await self.run_slash(command, argument)
             return
+        if await self.run_prompt_command(message.text):  # /server:prompt name=value …
+            return
         if message.text.startswith("/"):
             await self.note(f"Unknown command {message.text.split()[0]}. /help lists the commands.")
             return
@@ -306,17 +310,21 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
             self.notify("An answer is still running: wait for it or press Esc to stop it.", severity="warning")
             self.query_one(PromptInput).load_text(message.text)
             return
+        entry = await self.turn_input(message.text)  # @server:uri resources read in
+        if entry is None:
+            return
         await self.apply_pending_edit()
-        self.run_turn(message.text)
+        self.run_turn(entry)
 
     @work(group="turn", exit_on_error=False)
-    async def run_turn(self, text: str) -> None:
+    async def run_turn(self, text: str | TurnInput) -> None:
         transcript = self.query_one(Transcript)
         transcript.anchor()
         saved_from = len(self.engine.context.history.messages)
         transcript.begin_turn()
         try:
-            await transcript.add(UserMessage(text))
+            for widget in turn_widgets(text):  # the message, its attachments, or a prompt's messages
+                await transcript.add(widget)
             self._answer = None
             self._chips.clear()
             async for event in self.engine.run_turn(text):
@@ -374,7 +382,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
             timeline.update_call(event.call_id, progress=progress)
         elif isinstance(event, ToolCallFinished):
             state = "error result" if event.is_error else "done"
-            timeline.update_call(event.call_id, state=state, duration=event.duration, result=event.result)
+            timeline.update_call(event.call_id, state=state, duration=event.duration, result=event.result, links=event.links)
             said = f" · {chip_detail('error', event.result)}" if event.is_error else ""
             self._chip(event.call_id, "error" if event.is_error else "done", f"{event.duration:.2f} s{said}")
         elif isinstance(event, ToolCallFailed):
@@ -447,6 +455,8 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
             self._show_usage(event.usage, event.threshold)
         elif isinstance(event, SamplingHandled):
             self.run_worker(self.note(event.note, "sampling", reveal=False), group="notes")
+        elif isinstance(event, ResourceChanged):
+            self.resource_changed(event)
 
     async def _segment_note(self, event: SegmentRolled, reveal: bool = True) -> None:
         """A roll is said in the chat, with what the summary kept (the segment browser has it all)."""

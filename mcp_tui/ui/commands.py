@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
+
+from mcp_tui.text import safe_text
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ COMMANDS: list[Command] = [
     Command("cost", "/cost", "the context, the session's tokens and cost, and where each figure comes from", "show_cost"),
     Command("toolset", "/toolset NAME on|off", "offer a server's tools to the model, or not (this session)", "toolset"),
     Command("roots", "/roots [add|remove PATH]", "the folders servers are offered as roots; add or remove one (this session)", "roots"),
+    Command("prompts", "/prompts", "list the servers' prompts; run one as /server:prompt name=value …", "show_prompts"),
+    Command("resources", "/resources", "list the servers' resources; attach one to a message with @server:uri", "show_resources"),
     Command("copy", "/copy", "copy the last answer to the clipboard", "copy_answer"),
     Command("help", "/help", "keys and commands", "help"),
     Command("quit", "/quit", "leave mcp-tui", "quit"),
@@ -105,6 +110,12 @@ class McpTuiCommands(Provider):
             # Names come from the config: passed as data, never parsed as an action string.
             verb = "off" if on else "on"
             yield f"Tools {verb}: {name}", partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows", "toolset"
+        for prompt in engine.servers.prompts() if engine is not None else ():
+            # Server text: the palette reads titles and help as markup ([@click=…] would be a live
+            # action), so it is escaped; and it is passed as data, never as an action string.
+            title = escape(safe_text(f"Prompt: {prompt.server}:{prompt.name}"))
+            about = escape(safe_text(prompt.description or prompt.title or "an MCP prompt"))
+            yield title, partial(self.app.start_prompt, prompt.server, prompt.name), about, "prompt"
 
     async def discover(self) -> Hits:
         for title, callback, help_text, _ in self._entries():
