@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="which tools run without asking: auto (all), readonly (tools marked read-only), never, "
         "ask (read-only run, others are asked; the TUI default). Headless default: readonly",
     )
+    p.add_argument("--elicit", choices=["decline", "cancel", "accept-defaults"], help=argparse.SUPPRESS)  # placeholder until the elicitation branch merges
     p.add_argument("--token-threshold", type=int, default=150_000, help="tokens per segment before it rolls (default 150000)")
     p.add_argument("--max-rounds", type=int, default=25, help="tool-call rounds per turn (default 25)")
     p.add_argument("--tool-timeout", type=float, default=120.0, help="seconds before a tool call times out (default 120)")
