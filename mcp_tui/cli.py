@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, help="with --export: file to write (default: stdout)")
     p.add_argument("--doctor", action="store_true", help="explain the provider, servers, config files and folders the app would use, then exit")
     p.add_argument("--version", action="version", version=f"mcp-tui {__version__}")
-    p.epilog = "mcp-tui install-local installs the tiny offline model (plain chat, no tools)."
+    p.epilog = ("mcp-tui install-local installs the tiny offline model (plain chat, no tools). "
+                "mcp-tui auth list | logout NAME shows or forgets OAuth logins to remote servers.")
     return p
 
 
@@ -140,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         from mcp_tui.llm.local_model import install_local
 
         return install_local()
+    if argv[:1] == ["auth"]:
+        from mcp_tui.auth_cli import main as auth_main
+
+        return auth_main(argv[1:])
     args = build_parser().parse_args(argv)
     from mcp_tui.logsetup import setup_logging
 
