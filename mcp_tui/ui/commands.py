@@ -8,6 +8,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from mcp_tui.ui import login
+
 
 @dataclass(frozen=True)
 class Command:
@@ -103,6 +105,8 @@ class McpTuiCommands(Provider):
             # Names come from the config: passed as data, never parsed as an action string.
             verb = "off" if on else "on"
             yield f"Tools {verb}: {name}", partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows", "toolset"
+        for name in login.needing_login(engine):
+            yield f"Log in to {name}", partial(login.log_in, self.app, name), "OAuth in the browser; l on the server's row does it too", "log_in"
 
     async def discover(self) -> Hits:
         for title, callback, help_text, _ in self._entries():
