@@ -1,0 +1,93 @@
+"""An MCP server behind OAuth, written with the SDK: `python -m tests.servers.oauth_server PORT`.
+
+It is its own authorization server too (the SDK's auth routes): dynamic client registration,
+PKCE authorization codes that it grants at once (no consent page: the stand-in browser just
+follows the redirect), access tokens it checks on every MCP request. One tool, `whoami`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+
+from mcp.server.auth.provider import AccessToken, AuthorizationCode, AuthorizationParams, RefreshToken, construct_redirect_uri
+from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions
+from mcp.server.mcpserver import MCPServer
+from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
+from pydantic import AnyHttpUrl
+
+SCOPE = "mcp"
+
+
+class GrantingProvider:
+    """Keeps clients, codes and tokens in memory and approves every authorization."""
+
+    def __init__(self) -> None:
+        self.clients: dict[str, OAuthClientInformationFull] = {}
+        self.codes: dict[str, AuthorizationCode] = {}
+        self.tokens: dict[str, AccessToken] = {}
+
+    async def get_client(self, client_id: str) -> OAuthClientInformationFull | None:
+        return self.clients.get(client_id)
+
+    async def register_client(self, client_info: OAuthClientInformationFull) -> None:
+        self.clients[client_info.client_id] = client_info
+
+    async def authorize(self, client: OAuthClientInformationFull, params: AuthorizationParams) -> str:
+        code = AuthorizationCode(
+            code=secrets.token_hex(20), client_id=client.client_id, scopes=params.scopes or [SCOPE],
+            expires_at=time.time() + 300, code_challenge=params.code_challenge, redirect_uri=params.redirect_uri,
+            redirect_uri_provided_explicitly=params.redirect_uri_provided_explicitly, resource=params.resource,
+        )
+        self.codes[code.code] = code
+        return construct_redirect_uri(str(params.redirect_uri), code=code.code, state=params.state)
+
+    async def load_authorization_code(self, client: OAuthClientInformationFull, authorization_code: str) -> AuthorizationCode | None:
+        return self.codes.get(authorization_code)
+
+    async def exchange_authorization_code(self, client: OAuthClientInformationFull, authorization_code: AuthorizationCode) -> OAuthToken:
+        del self.codes[authorization_code.code]
+        token = f"tok_{secrets.token_hex(20)}"
+        self.tokens[token] = AccessToken(
+            token=token, client_id=client.client_id, scopes=authorization_code.scopes,
+            expires_at=int(time.time()) + 3600, resource=authorization_code.resource,
+        )
+        return OAuthToken(access_token=token, token_type="Bearer", expires_in=3600, scope=" ".join(authorization_code.scopes))
+
+    async def load_access_token(self, token: str) -> AccessToken | None:
+        return self.tokens.get(token)
+
+    async def load_refresh_token(self, client: OAuthClientInformationFull, refresh_token: str) -> RefreshToken | None:
+        return None
+
+    async def exchange_refresh_token(self, client, refresh_token, scopes) -> OAuthToken:
+        raise NotImplementedError
+
+    async def revoke_token(self, token) -> None:
+        self.tokens.pop(getattr(token, "token", ""), None)
+
+
+def build(port: int) -> MCPServer:
+    base = f"http://127.0.0.1:{port}"
+    server = MCPServer(
+        "guarded",
+        auth_server_provider=GrantingProvider(),
+        auth=AuthSettings(
+            issuer_url=AnyHttpUrl(base), resource_server_url=AnyHttpUrl(f"{base}/mcp"), required_scopes=[SCOPE],
+            client_registration_options=ClientRegistrationOptions(enabled=True, valid_scopes=[SCOPE], default_scopes=[SCOPE]),
+            validate_token_resource=False,
+        ),
+    )
+
+    @server.tool()
+    def whoami() -> str:
+        """Say that the caller got in."""
+        return "you are logged in"
+
+    return server
+
+
+if __name__ == "__main__":
+    port = int(sys.argv[1])
+    build(port).run("streamable-http", host="127.0.0.1", port=port)
