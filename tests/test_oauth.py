@@ -29,12 +29,11 @@ REPO = Path(__file__).resolve().parents[1]
 BROWSER = f"{sys.executable} -m tests.conformance.browser %s"  # follows the redirects, as a browser would
 
 
-@pytest.fixture
-def guarded_server():
+def start_guarded(*flags: str):
     """The OAuth-protected server's MCP URL, once it answers."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "tests.servers.oauth_server", str(port)], cwd=REPO, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "tests.servers.oauth_server", str(port), *flags], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     metadata = f"http://127.0.0.1:{port}/.well-known/oauth-authorization-server"
     import time
@@ -50,6 +49,16 @@ def guarded_server():
     yield f"http://127.0.0.1:{port}/mcp"
     proc.terminate()
     proc.wait(GENEROUS)
+
+
+@pytest.fixture
+def guarded_server():
+    yield from start_guarded()
+
+
+@pytest.fixture
+def stingy_server():
+    yield from start_guarded("--stingy")
 
 
 def run_cli(home: Path, *args: str, browser: str = BROWSER) -> subprocess.CompletedProcess:
@@ -95,6 +104,17 @@ def test_headless_logs_in_keeps_the_token_private_reuses_it_and_logout_forgets_i
     assert out.returncode == 0 and "Logged out of guarded" in out.stdout
     assert not list(kept.iterdir())
     assert "No OAuth logins kept" in run_cli(home, "auth", "list").stdout
+
+
+def test_a_server_that_never_grants_the_scope_is_given_up_on_after_one_login(tmp_path, openai_server, stingy_server):
+    openai_server.responder = every_tool_once
+    config = tmp_path / "server_config.json"
+    config.write_text(json.dumps({"mcpServers": {"guarded": {"url": stingy_server}}}))
+    done = run_cli(tmp_path / "home", "--provider", "openai", "--model", "test-model", "--api-base", openai_server.base_url,
+                   "--api-key", "sk-test-oauth", "--config", str(config), "--prompt", "use the tool")
+    assert done.returncode == 0, done.stderr  # the turn goes on without the server
+    assert done.stderr.count("log in to guarded") == 1
+    assert "server guarded failed: OAuth failed: the server still refuses after the login (HTTP 403" in done.stderr
 
 
 async def test_a_server_needing_login_waits_for_l_then_logs_in(guarded_server, monkeypatch):

@@ -109,6 +109,7 @@ class GuardedAuth(httpx2.Auth):
                         self._refused_after_login, self.failure = 0, None
                     elif sent > 1:  # refused again after the flow authorized it
                         self._refused_after_login += 1
+                        self.failure = PermissionError(f"the server still refuses after the login ({_challenge(response)})")
                     if sent == 1 and response.status_code in (401, 403) and self._refused_after_login >= MAX_REAUTHORIZATIONS:
                         self.failure = PermissionError(f"the server still refuses after {MAX_REAUTHORIZATIONS} logins ({_challenge(response)})")
                         return

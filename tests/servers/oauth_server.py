@@ -1,8 +1,10 @@
-"""An MCP server behind OAuth, written with the SDK: `python -m tests.servers.oauth_server PORT`.
+"""An MCP server behind OAuth, written with the SDK: `python -m tests.servers.oauth_server PORT [--stingy]`.
 
 It is its own authorization server too (the SDK's auth routes): dynamic client registration,
 PKCE authorization codes that it grants at once (no consent page: the stand-in browser just
 follows the redirect), access tokens it checks on every MCP request. One tool, `whoami`.
+--stingy: it demands the scopes "mcp admin" but grants only "mcp", so every login leaves the
+client refused (403 insufficient_scope): a client must give up rather than log in for ever.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ SCOPE = "mcp"
 class GrantingProvider:
     """Keeps clients, codes and tokens in memory and approves every authorization."""
 
-    def __init__(self) -> None:
+    def __init__(self, stingy: bool = False) -> None:
+        self.stingy = stingy
         self.clients: dict[str, OAuthClientInformationFull] = {}
         self.codes: dict[str, AuthorizationCode] = {}
         self.tokens: dict[str, AccessToken] = {}
@@ -36,7 +39,7 @@ class GrantingProvider:
 
     async def authorize(self, client: OAuthClientInformationFull, params: AuthorizationParams) -> str:
         code = AuthorizationCode(
-            code=secrets.token_hex(20), client_id=client.client_id, scopes=params.scopes or [SCOPE],
+            code=secrets.token_hex(20), client_id=client.client_id, scopes=[SCOPE] if self.stingy else params.scopes or [SCOPE],
             expires_at=time.time() + 300, code_challenge=params.code_challenge, redirect_uri=params.redirect_uri,
             redirect_uri_provided_explicitly=params.redirect_uri_provided_explicitly, resource=params.resource,
         )
@@ -68,14 +71,15 @@ class GrantingProvider:
         self.tokens.pop(getattr(token, "token", ""), None)
 
 
-def build(port: int) -> MCPServer:
+def build(port: int, stingy: bool = False) -> MCPServer:
     base = f"http://127.0.0.1:{port}"
+    scopes = [SCOPE, "admin"] if stingy else [SCOPE]
     server = MCPServer(
         "guarded",
-        auth_server_provider=GrantingProvider(),
+        auth_server_provider=GrantingProvider(stingy),
         auth=AuthSettings(
-            issuer_url=AnyHttpUrl(base), resource_server_url=AnyHttpUrl(f"{base}/mcp"), required_scopes=[SCOPE],
-            client_registration_options=ClientRegistrationOptions(enabled=True, valid_scopes=[SCOPE], default_scopes=[SCOPE]),
+            issuer_url=AnyHttpUrl(base), resource_server_url=AnyHttpUrl(f"{base}/mcp"), required_scopes=scopes,
+            client_registration_options=ClientRegistrationOptions(enabled=True, valid_scopes=scopes, default_scopes=scopes),
             validate_token_resource=False,
         ),
     )
@@ -90,4 +94,4 @@ def build(port: int) -> MCPServer:
 
 if __name__ == "__main__":
     port = int(sys.argv[1])
-    build(port).run("streamable-http", host="127.0.0.1", port=port)
+    build(port, stingy="--stingy" in sys.argv).run("streamable-http", host="127.0.0.1", port=port)
