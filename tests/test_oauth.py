@@ -11,6 +11,7 @@ import os
 import stat
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -149,3 +150,30 @@ def test_oauth_keys_are_read_expanded_and_their_secrets_kept_out_of_sight(tmp_pa
     assert "s3cret-value-xyz" not in json.dumps(a.redacted()) + repr(a)
     assert not b.oauth.enabled
     assert c.config_error and "grant" in c.config_error and "leaky-value-1234" not in c.config_error
+
+
+async def test_the_redirect_listener_hands_over_the_code_or_the_refusal():
+    import asyncio
+
+    from mcp_tui.servers.oauth_redirect import LoginRefused, RedirectListener, loopback_port, redirect_uri
+
+    def get(url: str) -> int:
+        try:
+            return urllib.request.urlopen(url, timeout=GENEROUS).status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    port = free_port()
+    assert loopback_port(redirect_uri(port)) == port and loopback_port("https://example.com/callback") is None
+    listener = RedirectListener(port)
+    await listener.start()
+    assert await asyncio.to_thread(get, f"http://127.0.0.1:{port}/favicon.ico") == 404  # not the login's answer
+    assert await asyncio.to_thread(get, f"{redirect_uri(port)}?code=abc&state=xyz&iss=https%3A%2F%2Fas.example") == 200
+    result = await listener.wait(GENEROUS)
+    assert (result.code, result.state, result.iss) == ("abc", "xyz", "https://as.example")
+
+    listener = RedirectListener(port)
+    await listener.start()
+    assert await asyncio.to_thread(get, f"{redirect_uri(port)}?error=access_denied&error_description=no+thanks") == 400
+    with pytest.raises(LoginRefused, match="no thanks"):
+        await listener.wait(GENEROUS)
