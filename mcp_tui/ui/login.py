@@ -45,6 +45,9 @@ def log_in(app: App, name: str) -> None:
     if status.state.value == "starting":
         app.notify(f"{name} is still starting.", markup=False)
         return
+    if status.transport == "stdio":
+        app.notify(f"{name} runs on this machine (stdio): there is nothing to log in to.", markup=False)
+        return
     engine.host.logins.allow(name)
     _pending(app).add(name)
     app.notify(f"Logging in to {name}…", markup=False)
