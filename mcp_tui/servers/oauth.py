@@ -42,6 +42,16 @@ class LoginRequired(Exception):
     """The server needs a browser login that nobody asked for yet (the TUI waits for `l`)."""
 
 
+class _QuietLoginRequired(logging.Filter):
+    """The SDK logs every flow error with its traceback; a login not asked for yet is no error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], LoginRequired))
+
+
+logging.getLogger("mcp.client.auth.oauth2").addFilter(_QuietLoginRequired())
+
+
 class LoginBroker:
     """When a login may open the browser, and who is told its URL.
 
@@ -118,7 +128,8 @@ class GuardedAuth(httpx2.Auth):
             return
         except Exception as exc:
             self.failure = exc
-            log.warning("OAuth for %s failed: %s: %s", request.url.host, type(exc).__name__, exc)
+            level = logging.INFO if isinstance(exc, LoginRequired) else logging.WARNING
+            log.log(level, "OAuth for %s stopped: %s: %s", request.url.host, type(exc).__name__, exc)
             request.headers.pop("Authorization", None)
             yield request
         finally:
