@@ -1,8 +1,7 @@
 """OAuth 2.1 for remote servers, over the SDK's client auth (`mcp.client.auth`).
 
-`server_auth(config, broker)` picks the SDK provider the server's `"oauth"` entry asks for
-(browser login with PKCE, pre-registered or dynamically registered or CIMD client; client
-credentials with a secret or a signed JWT; SEP-990 identity assertion) and wraps it in
+`server_auth(config, broker)` builds the SDK provider the server's `"oauth"` entry asks for
+(`oauth_providers`) and wraps it in
 `GuardedAuth`, which keeps a failed flow from killing the transport: the SDK raises inside
 the HTTP request, which would leave the request unanswered until the startup timeout. The
 failure is kept for the connection to report ("needs login", or why OAuth failed).
@@ -18,11 +17,9 @@ import logging
 import math
 import os
 import sys
-import warnings
 import webbrowser
 from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
@@ -35,7 +32,6 @@ log = logging.getLogger(__name__)
 
 LOGIN_TIMEOUT = 300.0  # seconds the browser login may take
 MAX_REAUTHORIZATIONS = 2  # logins in a row after which a server still refusing is given up on
-TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 
 
 class LoginRequired(Exception):
@@ -158,93 +154,17 @@ class ServerAuth:
         return self.auth.failure
 
     def _provider(self) -> httpx2.Auth:
-        from mcp.shared.auth import OAuthClientInformationFull
-
+        from mcp_tui.servers import oauth_providers as providers
         from mcp_tui.store.oauth_tokens import FileTokenStorage
 
-        cfg, url = self.config.oauth, self.config.url or ""
-        if cfg.grant_type == "client_credentials":
-            return self._client_credentials(FileTokenStorage(url))
-        if cfg.grant_type == "identity_assertion":
-            return self._identity_assertion(FileTokenStorage(url))
-        from mcp.client.auth import OAuthClientProvider
-        from mcp.shared.auth import OAuthClientMetadata
-
-        from mcp_tui.servers import oauth_redirect
-
-        storage = FileTokenStorage(url)
-        stored = storage.stored_client()
-        kept = next((p for u in (stored.redirect_uris or []) if (p := oauth_redirect.loopback_port(str(u)))), None) if stored else None
-        self.port = cfg.redirect_port or kept or oauth_redirect.free_port()
-        redirect = oauth_redirect.redirect_uri(self.port)
-        if cfg.client_id:
-            method = cfg.token_endpoint_auth_method or ("client_secret_basic" if cfg.client_secret else "none")
-            storage.fixed_client = OAuthClientInformationFull(
-                client_id=cfg.client_id, client_secret=cfg.client_secret, redirect_uris=[redirect],
-                token_endpoint_auth_method=method, issuer=cfg.issuer,
-            )
-        metadata = OAuthClientMetadata(
-            client_name="mcp-tui", redirect_uris=[redirect], grant_types=["authorization_code", "refresh_token"],
-            response_types=["code"], token_endpoint_auth_method=cfg.token_endpoint_auth_method,
-        )
-        return OAuthClientProvider(
-            url, metadata, storage, redirect_handler=self._redirect, callback_handler=self._callback,
-            client_metadata_url=cfg.client_metadata_url,
-        )
-
-    def _client_credentials(self, storage) -> httpx2.Auth:
-        from mcp.client.auth.extensions.client_credentials import (
-            ClientCredentialsOAuthProvider,
-            PrivateKeyJWTOAuthProvider,
-            SignedJWTParameters,
-        )
-
-        cfg, url = self.config.oauth, self.config.url or ""
-        if not cfg.client_id:
-            raise ValueError('"oauth": client credentials need a "client_id"')
-        key = cfg.private_key or (Path(cfg.private_key_file).expanduser().read_text() if cfg.private_key_file else None)
-        with warnings.catch_warnings():  # an issuer left out is deprecated, not wrong: the discovered one is used
-            warnings.simplefilter("ignore")
-            if key or cfg.token_endpoint_auth_method == "private_key_jwt":
-                if not key:
-                    raise ValueError('"oauth": private_key_jwt needs "private_key" or "private_key_file"')
-                signer = SignedJWTParameters(issuer=cfg.client_id, subject=cfg.client_id, signing_key=key, signing_algorithm=cfg.signing_algorithm)
-                return PrivateKeyJWTOAuthProvider(
-                    url, storage, cfg.client_id, signer.create_assertion_provider(), scope=cfg.scope, issuer=cfg.issuer
-                )
-            if not cfg.client_secret:
-                raise ValueError('"oauth": client credentials need a "client_secret" (or a private key)')
-            method = cfg.token_endpoint_auth_method if cfg.token_endpoint_auth_method == "client_secret_post" else "client_secret_basic"
-            return ClientCredentialsOAuthProvider(
-                url, storage, cfg.client_id, cfg.client_secret, token_endpoint_auth_method=method, scope=cfg.scope, issuer=cfg.issuer
-            )
-
-    def _identity_assertion(self, storage) -> httpx2.Auth:
-        from mcp.client.auth.extensions.identity_assertion import IdentityAssertionOAuthProvider
-
-        cfg, url = self.config.oauth, self.config.url or ""
-        if not (cfg.client_id and cfg.client_secret and cfg.issuer and cfg.idp):
-            raise ValueError('"oauth": identity_assertion needs "client_id", "client_secret", "issuer" and "idp"')
-        idp = cfg.idp
-
-        async def id_jag(audience: str, resource: str) -> str:
-            """Leg 1 (RFC 8693): the identity provider swaps the user's identity token for an ID-JAG."""
-            data = {
-                "grant_type": TOKEN_EXCHANGE, "requested_token_type": "urn:ietf:params:oauth:token-type:id-jag",
-                "subject_token": idp.id_token, "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
-                "audience": audience, "resource": resource,
-            }
-            data |= {k: v for k, v in (("client_id", idp.client_id), ("client_secret", idp.client_secret)) if v}
-            async with httpx2.AsyncClient(timeout=30.0) as http:
-                reply = await http.post(idp.token_endpoint, data=data)
-            if reply.status_code != 200:
-                raise PermissionError(f"the identity provider refused the token exchange (HTTP {reply.status_code})")
-            return reply.json()["access_token"]
-
-        method = cfg.token_endpoint_auth_method if cfg.token_endpoint_auth_method == "client_secret_basic" else "client_secret_post"
-        return IdentityAssertionOAuthProvider(
-            url, storage, cfg.client_id, cfg.client_secret, cfg.issuer, id_jag, scope=cfg.scope, token_endpoint_auth_method=method
-        )
+        storage = FileTokenStorage(self.config.url or "")
+        grant = self.config.oauth.grant_type
+        if grant == "client_credentials":
+            return providers.client_credentials(self.config, storage)
+        if grant == "identity_assertion":
+            return providers.identity_assertion(self.config, storage)
+        self.port = providers.redirect_port(self.config, storage)
+        return providers.authorization_code(self.config, storage, self.port, self._redirect, self._callback)
 
     # -- the browser step ------------------------------------------------------
 
@@ -283,32 +203,6 @@ class ServerAuth:
             scope.deadline = anyio.current_time() + max(left, 1.0)
 
 
-def _accept_same_origin_issuer() -> None:
-    """Servers of the 2025-03-26 spec (no protected resource metadata) publish their metadata
-    at the origin's well-known URL with an issuer that may carry a path (`…/oauth`); SDK 2.3.0
-    then demands the bare origin and refuses them. Metadata served by the origin itself, naming
-    an issuer on that same origin, is accepted; any other mismatch is refused as before."""
-    from urllib.parse import urlsplit
-
-    from mcp.client.auth import oauth2
-
-    strict = oauth2.validate_metadata_issuer
-    if getattr(strict, "same_origin", False):
-        return
-
-    def validate(metadata, expected_issuer: str) -> None:
-        try:
-            strict(metadata, expected_issuer)
-        except Exception:
-            want, got = urlsplit(expected_issuer), urlsplit(str(metadata.issuer))
-            if want.path.strip("/") or (want.scheme, want.netloc) != (got.scheme, got.netloc):
-                raise
-            log.info("accepting issuer %s for the origin %s (2025-03-26 metadata)", metadata.issuer, expected_issuer)
-
-    validate.same_origin = True  # type: ignore[attr-defined]
-    oauth2.validate_metadata_issuer = validate
-
-
 def server_auth(config: ServerConfig, broker: LoginBroker) -> ServerAuth | None:
     """The OAuth of a remote server, or None: stdio, `"oauth": false`, or an Authorization
     header of the user's own."""
@@ -316,7 +210,9 @@ def server_auth(config: ServerConfig, broker: LoginBroker) -> ServerAuth | None:
         return None
     if any(k.lower() == "authorization" for k in config.headers):
         return None
-    _accept_same_origin_issuer()
+    from mcp_tui.servers.oauth_providers import accept_same_origin_issuer
+
+    accept_same_origin_issuer()
     return ServerAuth(config, broker)
 
 
