@@ -58,6 +58,11 @@ def guarded_server():
 
 
 @pytest.fixture
+def short_lived_server():
+    yield from start_guarded("--short")
+
+
+@pytest.fixture
 def stingy_server():
     yield from start_guarded("--stingy")
 
@@ -105,6 +110,26 @@ def test_headless_logs_in_keeps_the_token_private_reuses_it_and_logout_forgets_i
     assert out.returncode == 0 and "Logged out of guarded" in out.stdout
     assert not list(kept.iterdir())
     assert "No OAuth logins kept" in run_cli(home, "auth", "list").stdout
+
+
+def test_an_expired_token_kept_on_disk_is_refreshed_without_a_new_login(tmp_path, openai_server, short_lived_server):
+    import time
+
+    openai_server.responder = every_tool_once
+    config = tmp_path / "server_config.json"
+    config.write_text(json.dumps({"mcpServers": {"guarded": {"url": short_lived_server}}}))
+    home = tmp_path / "home"
+    turn = ["--provider", "openai", "--model", "test-model", "--api-base", openai_server.base_url, "--api-key", "sk-test-oauth",
+            "--config", str(config), "--approve", "auto", "--prompt", "use the tool"]
+    first = run_cli(home, *turn)
+    assert first.returncode == 0 and "log in to guarded" in first.stderr, first.stderr
+    expires = json.loads((home / "data" / "oauth" / token_file(short_lived_server).name).read_text())["tokens"]["expires_at"]
+    while time.time() <= expires + 1:  # the kept access token has expired, also for the server
+        time.sleep(0.2)
+    second = run_cli(home, *turn, browser="false %s")  # a login would wait for a browser that never comes
+    assert second.returncode == 0, second.stderr
+    assert "log in to" not in second.stderr
+    assert any(m["role"] == "tool" and m["content"] == "you are logged in" for m in openai_server.requests[-1]["messages"])
 
 
 def test_a_server_that_never_grants_the_scope_is_given_up_on_after_one_login(tmp_path, openai_server, stingy_server):

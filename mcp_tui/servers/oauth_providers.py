@@ -55,7 +55,16 @@ def authorization_code(
         client_name="mcp-tui", redirect_uris=[uri], grant_types=["authorization_code", "refresh_token"],
         response_types=["code"], token_endpoint_auth_method=cfg.token_endpoint_auth_method,
     )
-    return OAuthClientProvider(
+
+    class KeptExpiry(OAuthClientProvider):
+        """Tokens loaded from disk keep their expiry: an expired one is refreshed, not sent
+        (the SDK forgets the expiry across restarts, so the server's 401 would mean a new login)."""
+
+        async def _initialize(self) -> None:
+            await super()._initialize()
+            self.context.token_expiry_time = storage.expires_at()
+
+    return KeptExpiry(
         config.url or "", metadata, storage, redirect_handler=redirect, callback_handler=callback,
         client_metadata_url=cfg.client_metadata_url,
     )

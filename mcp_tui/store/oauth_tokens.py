@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,15 @@ class FileTokenStorage:
             return None
 
     async def set_tokens(self, tokens: OAuthToken) -> None:
-        self._save("tokens", tokens.model_dump(mode="json", exclude_none=True))
+        saved = tokens.model_dump(mode="json", exclude_none=True)
+        if tokens.expires_in is not None:  # the SDK keeps the expiry in memory only
+            saved["expires_at"] = time.time() + int(tokens.expires_in)
+        self._save("tokens", saved)
+
+    def expires_at(self) -> float | None:
+        """When the kept access token expires (None: unknown), so a restart refreshes it in time."""
+        value = (self._load().get("tokens") or {}).get("expires_at")
+        return float(value) if isinstance(value, (int, float)) else None
 
     async def get_client_info(self) -> OAuthClientInformationFull | None:
         if self.fixed_client is not None:
