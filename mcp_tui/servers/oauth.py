@@ -1,10 +1,10 @@
 """OAuth 2.1 for remote servers, over the SDK's client auth (`mcp.client.auth`).
 
 `server_auth(config, broker)` builds the SDK provider the server's `"oauth"` entry asks for
-(`oauth_providers`) and wraps it in
-`GuardedAuth`, which keeps a failed flow from killing the transport: the SDK raises inside
-the HTTP request, which would leave the request unanswered until the startup timeout. The
-failure is kept for the connection to report ("needs login", or why OAuth failed).
+(`oauth_providers`) and wraps it in `GuardedAuth`, which keeps a failed flow from killing the
+transport: the SDK raises inside the HTTP request, which would leave the request unanswered
+until the startup timeout. The failure is kept for the connection to report ("needs login",
+or why OAuth failed).
 
 The browser opens only when the `LoginBroker` allows it: always headless, in the TUI only
 for a server the user asked to log in to.
