@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="which tools run without asking: auto (all), readonly (tools marked read-only), never, "
         "ask (read-only run, others are asked; the TUI default). Headless default: readonly",
     )
+    p.add_argument("--elicit", choices=["decline", "cancel", "accept-defaults"], help=argparse.SUPPRESS)  # placeholder until the elicitation branch merges
     p.add_argument("--token-threshold", type=int, default=150_000, help="tokens per segment before it rolls (default 150000)")
     p.add_argument("--max-rounds", type=int, default=25, help="tool-call rounds per turn (default 25)")
     p.add_argument("--max-tools", type=int, default=128, help="most tools offered in one request; more are left out, whole servers in config order, and you are told which (default 128, OpenAI's limit; 0: no cap)")
@@ -48,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, help="with --export: file to write (default: stdout)")
     p.add_argument("--doctor", action="store_true", help="explain the provider, servers, config files and folders the app would use, then exit")
     p.add_argument("--version", action="version", version=f"mcp-tui {__version__}")
-    p.epilog = "mcp-tui install-local installs the tiny offline model (plain chat, no tools)."
+    p.epilog = ("mcp-tui install-local installs the tiny offline model (plain chat, no tools). "
+                "mcp-tui auth list | logout NAME shows or forgets OAuth logins to remote servers.")
     return p
 
 
@@ -141,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
         from mcp_tui.llm.local_model import install_local
 
         return install_local()
+    if argv[:1] == ["auth"]:
+        from mcp_tui.auth_cli import main as auth_main
+
+        return auth_main(argv[1:])
     args = build_parser().parse_args(argv)
     from mcp_tui.logsetup import setup_logging
 

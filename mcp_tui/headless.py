@@ -128,6 +128,9 @@ async def run_headless(engine: ChatEngine, prompt: str, *, json_mode: bool = Fal
         except (NotImplementedError, RuntimeError):  # not the main thread (tests) or no signals
             pass
     status = 1
+    logins = engine.host.logins  # nobody is there to press a key: servers log in at once
+    logins.automatic = True
+    logins.show = lambda server, url: printer._line(f"mcp-tui: log in to {server} in your browser (opening it): {url}")
     try:
         await engine.start()
         for notice in engine.notices:

@@ -15,14 +15,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from mcp_tui import paths
 from mcp_tui.config.models import ServerConfig, Transport
+from mcp_tui.config.oauth import OAuthConfig
 from mcp_tui.config.trust import TrustRequest
 
 FILE_NAME = "server_config.json"
-_KNOWN_KEYS = {"command", "args", "env", "envFile", "cwd", "url", "headers", "type", "transport", "disabled", "roots", "sampling"}
+_KNOWN_KEYS = {
+    "command", "args", "env", "envFile", "cwd", "url", "headers", "type", "transport", "disabled", "roots", "sampling", "oauth",
+}
 _TRANSPORTS: dict[str, Transport] = {
     "stdio": "stdio", "http": "http", "streamable-http": "http", "streamableHttp": "http",
     "streamable_http": "http", "sse": "sse",
@@ -191,6 +194,27 @@ def _kind(value: Any) -> str:
 # ---------------------------------------------------------------- one entry
 
 
+def oauth_entry(raw: dict | bool | None, expand: _Expander, problems: list[str]) -> OAuthConfig:
+    """The "oauth" object, its strings expanded like env values; a wrong key or value is a
+    problem that names the key, never the value (it may be a secret)."""
+    if raw is None or raw is True:
+        return OAuthConfig()
+    if raw is False:
+        return OAuthConfig(enabled=False)
+
+    def expanded(value: Any) -> Any:
+        if isinstance(value, str):
+            return expand(value)
+        return {k: expanded(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+    try:
+        return OAuthConfig.model_validate(expanded(raw))
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"]) or "oauth"
+        problems.append(f'"oauth" key \'{where}\': {exc.errors()[0]["msg"].lower()} — see the README\'s OAuth keys')
+        return OAuthConfig(enabled=False)
+
+
 def _parse_entry(name: str, raw: Any, ctx: _Context) -> ServerConfig | None:
     if not isinstance(raw, dict):
         ctx.add(name, f"the entry is {_kind(raw)}, not an object — give it a \"command\" or a \"url\"")
@@ -214,6 +238,7 @@ def _parse_entry(name: str, raw: Any, ctx: _Context) -> ServerConfig | None:
     roots = fields.get("roots", True)
     if isinstance(roots, list):
         roots = _root_folders([expand(r) for r in roots], name, ctx)
+    oauth = oauth_entry(fields.get("oauth"), expand, problems)
     problems[:0] = expand.problems()
     if transport == "stdio":
         if not command:
@@ -231,7 +256,7 @@ def _parse_entry(name: str, raw: Any, ctx: _Context) -> ServerConfig | None:
             ctx.add(name, problem)
     return ServerConfig(
         name=name, transport=transport, command=command, args=args, env=env, cwd=cwd, url=url,
-        headers=headers, disabled=disabled, roots=roots, sampling=fields.get("sampling", False),
+        headers=headers, disabled=disabled, roots=roots, sampling=fields.get("sampling", False), oauth=oauth,
         source=ctx.path, config_error="; ".join(problems) or None,
     )
 
@@ -253,6 +278,7 @@ _EXPECTED = {
     "disabled": (bool, "true or false"), "sampling": (bool, "true or false"), "args": (list, "a list of strings"),
     "roots": ((list, bool), "a list of folders, or false"),
     "env": (dict, "an object of string values"), "headers": (dict, "an object of string values"),
+    "oauth": ((dict, bool), "an object (or false)"),
 }
 
 

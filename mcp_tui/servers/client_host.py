@@ -14,12 +14,20 @@ import mcp_types as types
 
 from mcp_tui import __version__
 from mcp_tui.config.models import ServerConfig
+from mcp_tui.servers.oauth import LoginBroker
 
 CLIENT_INFO = types.Implementation(name="mcp-tui", title="mcp-tui", version=__version__)
 
 
 class ClientHost:
     """The default host: declares nothing, so servers never ask."""
+
+    @property
+    def logins(self) -> LoginBroker:
+        """When a server's OAuth login may open the browser (the faces set it up)."""
+        if "_logins" not in self.__dict__:
+            self._logins = LoginBroker()
+        return self._logins
 
     def offers_elicitation(self, config: ServerConfig) -> bool:
         return False

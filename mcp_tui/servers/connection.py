@@ -21,7 +21,7 @@ import mcp_types as types
 from mcp.client.session import ClientSession
 
 from mcp_tui.config.models import ServerConfig
-from mcp_tui.servers import errors, processes, roots, sse_fallback
+from mcp_tui.servers import errors, oauth, processes, roots, sse_fallback
 from mcp_tui.servers.catalog import Catalog
 from mcp_tui.servers.client_host import ClientHost, session_callbacks
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolInfo
@@ -76,6 +76,7 @@ class ServerConnection:
         self._pid: int | None = None
         self._skipped: list[str] = []  # notes on tools left out of the last listing
         self.catalog = Catalog(config.name)  # prompts, resources, templates (servers/catalog.py)
+        self._auth: oauth.ServerAuth | None = None
         if config.disabled:
             self.state, self.reason = ServerState.DISABLED, None
         elif config.config_error:
@@ -115,6 +116,10 @@ class ServerConnection:
             log.warning("server %s: telling it the roots changed failed: %s", self.name, errors.describe(exc))
             return False
         return True
+    def auth_problem(self) -> str | None:
+        """Why OAuth refused the last request (a login needed again, a scope never granted), if it did."""
+        found = oauth.describe_failure(self._auth)
+        return found[1] if found else None
 
     async def wait_not_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -196,7 +201,7 @@ class ServerConnection:
                 pass  # stop() reports STOPPED
             elif all(isinstance(e, asyncio.CancelledError) for e in errors.leaves(exc)):
                 raise  # cancelled from outside (the loop shutting down)
-            elif self.state in (ServerState.EXITED, ServerState.FAILED):  # already reported
+            elif self.state in (ServerState.EXITED, ServerState.FAILED, ServerState.NEEDS_LOGIN):  # already reported
                 log.debug("server %s: %s", self.name, errors.describe(exc))
             else:
                 await self._report_failure(exc)
@@ -225,7 +230,9 @@ class ServerConnection:
                 )
             )
             try:
-                with anyio.fail_after(self.startup_timeout):
+                with anyio.fail_after(self.startup_timeout) as deadline:
+                    if self._auth is not None:
+                        self._auth.deadline = deadline  # paused while the user logs in
                     await session.initialize()
                     tools = await self._list_tools(session)
             except Exception as exc:
@@ -290,15 +297,17 @@ class ServerConnection:
             return streams
         if not cfg.url:
             raise ValueError("no url configured")
+        self._auth = oauth.server_auth(cfg, self._host.logins)
+        auth = self._auth.auth if self._auth is not None else None
         if cfg.transport == "sse":
             from mcp.client.sse import sse_client
 
-            return await stack.enter_async_context(sse_client(cfg.url, headers=cfg.headers or None))
+            return await stack.enter_async_context(sse_client(cfg.url, headers=cfg.headers or None, auth=auth))
         import httpx2
         from mcp.client.streamable_http import streamable_http_client
 
         client = await stack.enter_async_context(
-            httpx2.AsyncClient(headers=cfg.headers or None, timeout=httpx2.Timeout(30.0, read=300.0))
+            httpx2.AsyncClient(headers=cfg.headers or None, timeout=httpx2.Timeout(30.0, read=300.0), auth=auth)
         )
         return await stack.enter_async_context(streamable_http_client(cfg.url, http_client=client))
 
@@ -367,6 +376,8 @@ class ServerConnection:
         cfg = self.config
         root = errors.root_cause(exc)
         started = self.state is not ServerState.STARTING
+        if (refused := oauth.describe_failure(self._auth)) is not None:
+            return (ServerState.NEEDS_LOGIN if refused[0] else ServerState.FAILED), refused[1]
         if isinstance(root, TimeoutError) and not started:
             return ServerState.FAILED, f"no answer within {self.startup_timeout:g}s (initialize / list tools)"
         if errors.is_connection_closed(root):

@@ -232,6 +232,8 @@ class ServerManager:
         except TimeoutError:
             raise ToolCallError("timeout", f"{qualified_name} did not answer within {limit:g}s") from None
         except MCPError as exc:
+            if (refused := conn.auth_problem()) is not None:  # OAuth: a login needed again, a scope never granted
+                raise ToolCallError("unavailable", f"{info.server}: {refused}") from None
             if exc.code == types.REQUEST_TIMEOUT:
                 raise ToolCallError("timeout", f"{qualified_name} did not answer within {limit:g}s") from None
             if conn.config.transport != "stdio" and (reason := await reconnect.drop_reason(exc, session)):

@@ -20,6 +20,7 @@ class ServerState(str, Enum):
     EXITED = "exited"  # was ready, then the connection died
     STOPPED = "stopped"  # we stopped it
     DISABLED = "disabled"
+    NEEDS_LOGIN = "needs-login"  # answered 401: the user logs in in the browser (OAuth)
 
 
 class ServerStatus(BaseModel):

@@ -47,6 +47,7 @@ from mcp_tui.models.events import (
     TurnFinished,
     UsageUpdated,
 )
+from mcp_tui.ui import login
 from mcp_tui.ui.commands import McpTuiCommands, parse_slash
 from mcp_tui.ui.screens.approval import ApprovalScreen
 from mcp_tui.ui.screens.sampling import ask_sampling
@@ -161,6 +162,7 @@ class McpTuiApp(BlockActions, SlashActions, McpActions, PreferenceActions, App[i
         engine.policy.confirm = self.confirm_trust
         engine.host.sampler.asker = partial(ask_sampling, self)
         engine.listeners.append(lambda event: self.post_message(EngineEvent(event)))
+        login.attach(self, engine)
         self.refresh_bindings()  # check_action allows more now: the footer shows every key at once
 
     # -- layout ------------------------------------------------------------------
@@ -439,7 +441,10 @@ class McpTuiApp(BlockActions, SlashActions, McpActions, PreferenceActions, App[i
     def handle_engine_event(self, event: Event) -> None:
         if isinstance(event, ServerStateChanged):
             self.query_one(ServerList).show(event)
-            if event.state in ("failed", "exited") and not event.reconnecting:  # the sidebar says it meanwhile
+            login.server_changed(self, event.name, event.state)
+            if event.state == login.NEEDS_LOGIN:
+                self.notify(f"Server {event.name} needs a login: select it in the sidebar and press l (or Ctrl+P → Log in to {event.name}).", severity="warning", markup=False)
+            elif event.state in ("failed", "exited") and not event.reconnecting:  # the sidebar says it meanwhile
                 self.notify(f"Server {event.name} {event.state}: {event.reason or 'no reason given'}. Select it in the sidebar and press r to restart.", severity="error", markup=False)
         elif isinstance(event, SavingChanged):
             self.query_one(Sidebar).show_saving(None if event.saving else event.warning)
@@ -472,6 +477,10 @@ class McpTuiApp(BlockActions, SlashActions, McpActions, PreferenceActions, App[i
             return
         self.notify(f"Restarting {message.name}…", markup=False)
         self.run_worker(self.engine.restart_server(message.name), group="servers")
+
+    @on(ServerList.LoginRequested)
+    def log_in(self, message: ServerList.LoginRequested) -> None:
+        login.log_in(self, message.name)
 
     @on(ServerList.ToolsToggled)
     def toggle_tools(self, message: ServerList.ToolsToggled) -> None:

@@ -11,6 +11,8 @@ from textual.markup import escape
 
 from mcp_tui.text import safe_text
 
+from mcp_tui.ui import login
+
 
 @dataclass(frozen=True)
 class Command:
@@ -109,13 +111,15 @@ class McpTuiCommands(Provider):
         for name, on in engine.tool_switches() if engine is not None else ():
             # Names come from the config: passed as data, never parsed as an action string.
             verb = "off" if on else "on"
-            yield f"Tools {verb}: {name}", partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows", "toolset"
+            yield escape(safe_text(f"Tools {verb}: {name}")), partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows", "toolset"
         for prompt in engine.servers.prompts() if engine is not None else ():
             # Server text: the palette reads titles and help as markup ([@click=…] would be a live
             # action), so it is escaped; and it is passed as data, never as an action string.
             title = escape(safe_text(f"Prompt: {prompt.server}:{prompt.name}"))
             about = escape(safe_text(prompt.description or prompt.title or "an MCP prompt"))
             yield title, partial(self.app.start_prompt, prompt.server, prompt.name), about, "prompt"
+        for name in login.needing_login(engine):
+            yield escape(safe_text(f"Log in to {name}")), partial(login.log_in, self.app, name), "OAuth in the browser; l on the server's row does it too", "log_in"
 
     async def discover(self) -> Hits:
         for title, callback, help_text, _ in self._entries():
