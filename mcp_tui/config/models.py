@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field
 from mcp_tui.text import Shown
 
 Transport = Literal["stdio", "http", "sse"]
+# RFC 5424 severities, least severe first (MCP's LoggingLevel)
+LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 MASK = "•••"
 # A `${VAR}` left in a value was not expanded (the variable is missing, so the server does
 # not start): the value names the variable and holds no secret, and the reason shown for
@@ -30,6 +32,7 @@ class ServerConfig(BaseModel):
     url: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     disabled: bool = False
+    log_level: str | None = None  # the least severe log message the server should send (None: warning)
     source: Path | None = None  # the file it was read from, for error messages
     # Set when the entry cannot be started as written (missing ${VAR}, no command ...):
     # the server is still listed, in state "failed" with this reason.

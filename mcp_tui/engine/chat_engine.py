@@ -24,7 +24,7 @@ from mcp_tui.engine.persistence import SessionRecorder, fork_recorder, open_reco
 from mcp_tui.llm.resolve import session_meta
 from mcp_tui.models.provider import display_label
 from mcp_tui.logsetup import add_secrets, mask_secrets, tame_library_handlers
-from mcp_tui.models.events import Event, SavingChanged, SegmentRolled, ServerStateChanged, ToolCallFinished, UsageUpdated
+from mcp_tui.models.events import Event, SavingChanged, SegmentRolled, ServerLogged, ServerStateChanged, ToolCallFinished, UsageUpdated
 from mcp_tui.store.session_file import SessionRecord
 from mcp_tui.engine.meter import request_usage
 from mcp_tui.engine.summary import TRANSCRIPT_CHARS
@@ -67,6 +67,8 @@ class ChatEngine:
         self.servers = ServerManager(
             servers, call_timeout=settings.tool_timeout, on_status=self._server_status, host=self.host
         )
+        for messages in self.servers.messages():
+            messages.listeners.append(self._server_logged)
         self.context = ChatContext(
             provider=self.llm.provider,
             model=self.llm.model,
@@ -288,6 +290,18 @@ class ChatEngine:
     def _server_status(self, status) -> None:
         self._notify(self.server_event(status))
         self._usage_soon()
+
+    def _server_logged(self, entry) -> None:
+        self._notify(ServerLogged(server=entry.server, level=entry.level, logger=entry.logger, text=entry.text, at=entry.at))
+
+    async def set_log_level(self, name: str, level: str) -> None:
+        """Ask a server for log messages at `level` and above (also after it restarts); KeyError
+        for no such server, ValueError for no such level."""
+        from mcp_tui.config.models import LOG_LEVELS
+
+        if level not in LOG_LEVELS:
+            raise ValueError(f"{level!r} is not a level: use one of {', '.join(LOG_LEVELS)}")
+        await self.servers.set_log_level(name, level)
 
     def tool_switches(self) -> list[tuple[str, bool]]:
         """(server, tools offered?) for every configured server."""

@@ -148,6 +148,20 @@ class ServerStateChanged(Event):
     tools_on: bool = True  # False: switched off for this session, not offered to the model
 
 
+class ServerLogged(Event):
+    """A log message a server sent (notifications/message), at the level asked of it or above."""
+
+    type: Literal["server_log"] = "server_log"
+    server: Shown
+    level: str
+    logger: Shown | None = None
+    text: Shown  # its data: a string, or JSON pretty-printed; bounded
+
+    @property
+    def is_error(self) -> bool:
+        return self.level in ("error", "critical", "alert", "emergency")
+
+
 AnyEvent = Annotated[
     Union[
         TextDelta,
@@ -165,6 +179,7 @@ AnyEvent = Annotated[
         ToolSchemasLarge,
         SavingChanged,
         ServerStateChanged,
+        ServerLogged,
     ],
     Field(discriminator="type"),
 ]

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from mcp_tui.config.models import Transport
+from mcp_tui.models.messages import ImagePart
 from mcp_tui.text import Shown
 
 
@@ -59,6 +60,7 @@ class ToolResult(BaseModel):
     is_error: bool = False
     structured: dict[str, Any] | None = None
     truncated: bool = False
+    images: list[ImagePart] = Field(default_factory=list)  # for the model, if it sees images
 
 
 ErrorKind = Literal["timeout", "unavailable", "unknown_tool", "protocol", "cancelled"]
