@@ -360,6 +360,9 @@ class ServerConnection:
     def last_stderr_line(self) -> str | None:
         return self._log.last_line()
 
+    def stderr_tail(self, count: int = 40) -> list[str]:
+        return self._log.tail_lines(count)
+
     def _open_log(self) -> None:
         self._log.open(f"--- mcp-tui: starting {self.name} at {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n", MAX_LOG_BYTES)
 

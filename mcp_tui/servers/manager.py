@@ -106,6 +106,10 @@ class ServerManager:
         """Every server's log messages, instructions and hidden tools (or the named one's)."""
         return [c.messages for n, c in self._conns.items() if name is None or n == name]
 
+    def stderr_tail(self, name: str, count: int = 40) -> list[str]:
+        conn = self._conns.get(name)
+        return conn.stderr_tail(count) if conn is not None else []
+
     async def set_log_level(self, name: str, level: str) -> None:
         conn = self._conns.get(name)
         if conn is None:

@@ -28,6 +28,7 @@ from mcp_tui.models.events import (
     Event,
     SavingChanged,
     SegmentRolled,
+    ServerLogged,
     ServerStateChanged,
     ReasoningDelta,
     TextDelta,
@@ -54,6 +55,7 @@ from mcp_tui.ui.shutdown import QUIT_DEADLINE, ShutdownDeadline, flush_and_exit
 from mcp_tui.ui.slash_actions import SlashActions
 from mcp_tui.ui.preference_actions import PreferenceActions
 from mcp_tui.ui.block_actions import BlockActions
+from mcp_tui.ui.server_log_actions import ServerLogActions
 from mcp_tui.ui.transcript_cursor import CursorTranscript, bind_messages
 from mcp_tui.ui.widgets.chat_search import ChatSearch
 from mcp_tui.models.messages import stop_hint
@@ -87,7 +89,7 @@ class EngineEvent(Message):
         self.event = event
 
 
-class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
+class McpTuiApp(ServerLogActions, BlockActions, SlashActions, PreferenceActions, App[int]):
     CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "mcp-tui"
     COMMANDS = App.COMMANDS | {McpTuiCommands}
@@ -440,6 +442,8 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
             self.run_worker(self._segment_note(event), group="notes")
         elif isinstance(event, UsageUpdated):
             self._show_usage(event.usage, event.threshold)
+        elif isinstance(event, ServerLogged):
+            self.server_logged(event)
 
     async def _segment_note(self, event: SegmentRolled, reveal: bool = True) -> None:
         """A roll is said in the chat, with what the summary kept (the segment browser has it all)."""

@@ -29,6 +29,8 @@ COMMANDS: list[Command] = [
     Command("export", "/export md|json [PATH]", "write the conversation as Markdown or JSON", "export"),
     Command("cost", "/cost", "the context, the session's tokens and cost, and where each figure comes from", "show_cost"),
     Command("toolset", "/toolset NAME on|off", "offer a server's tools to the model, or not (this session)", "toolset"),
+    Command("log", "/log SERVER", "a server's log messages and stderr (v on its sidebar row)", "server_log"),
+    Command("loglevel", "/loglevel SERVER LEVEL", "the least severe log message a server sends (debug … emergency; default warning)", "log_level"),
     Command("copy", "/copy", "copy the last answer to the clipboard", "copy_answer"),
     Command("help", "/help", "keys and commands", "help"),
     Command("quit", "/quit", "leave mcp-tui", "quit"),
@@ -103,6 +105,7 @@ class McpTuiCommands(Provider):
             # Names come from the config: passed as data, never parsed as an action string.
             verb = "off" if on else "on"
             yield f"Tools {verb}: {name}", partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows", "toolset"
+            yield f"Server log: {name}", partial(self.app.open_server_log, name), "its log messages and stderr (v on its sidebar row)", "server_log"
 
     async def discover(self) -> Hits:
         for title, callback, help_text, _ in self._entries():

@@ -40,6 +40,7 @@ KEYS = [
     ("Del / Ctrl+D (in Ctrl+O)", "delete the highlighted session (asks y/n; not the open one)"),
     ("F4", "switch model or provider (a list; keyless providers marked)"),
     ("r (on a server)", "restart a failed server"),
+    ("v (on a server)", "the server's log messages and stderr (/loglevel sets the level)"),
     ("y a A/t s n (approval)", "run once · trust this session · always this tool · always this server · refuse"),
     ("Ctrl+P → Trusted tools…", "what is always allowed; Delete revokes"),
     ("Tab / Shift+Tab", "move between panes"),
