@@ -8,11 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from mcp_tui.models.messages import Message, MessageRole
-from mcp_tui.store.tokens import count_tokens
+from mcp_tui.store.tokens import count_message_tokens
 from mcp_tui.store.vision import image_tokens
-
-_PER_MESSAGE = 3  # the user message's own framing, as the cookbook counts a message
-
 
 def label(message: Message) -> str:
     count = len(message.images)
@@ -51,4 +48,5 @@ def extra_tokens(message: Message, model: str | None) -> int:
     calls is over-counted by 3 tokens a call)."""
     if not message.images:
         return 0
-    return _PER_MESSAGE + count_tokens(label(message), model) + sum(image_tokens(i.data) for i in message.images)
+    carrier = count_message_tokens({"role": "user", "content": [{"type": "text", "text": label(message)}]}, model)
+    return carrier + sum(image_tokens(i.data) for i in message.images)
