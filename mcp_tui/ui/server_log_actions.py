@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 
 from mcp_tui.models.events import ServerLogged
 from mcp_tui.ui.screens.server_log import ServerLogScreen
@@ -31,8 +30,8 @@ class ServerLogActions:
             )
         )
 
-    @on(ServerList.LogRequested)
-    def _log_requested(self, message: ServerList.LogRequested) -> None:
+    def on_server_list_log_requested(self, message: ServerList.LogRequested) -> None:
+        # By name: Textual's @on is collected only from the App class itself, not from a mixin.
         self.open_server_log(message.name)
 
     async def action_server_log(self, argument: str = "") -> None:

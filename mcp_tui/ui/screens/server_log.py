@@ -83,7 +83,7 @@ class ServerLogScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         panel = self.query_one("#server-log")
         panel.border_title = f"log · {safe_text(self.server)}"
-        panel.border_subtitle = "esc close"
+        panel.border_subtitle = (f"level {self.level} · " if self.logging else "") + "esc close"  # in sight when scrolled
         self.query_one("#server-log-empty").display = not self.entries
         panel.focus()
         panel.scroll_end(animate=False)
