@@ -11,6 +11,7 @@ import pytest
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.models.events import ServerLogged
 from mcp_tui.ui.commands import McpTuiCommands
+from mcp_tui.ui.completions import EngineSources, complete
 from mcp_tui.ui.screens.help import help_table
 from mcp_tui.ui.screens.server_log import ServerLogScreen
 from mcp_tui.ui.widgets.chat import InfoNote
@@ -61,6 +62,10 @@ async def test_slash_log_and_loglevel_and_the_palette_entry():
     app = make_app(servers=[chatty()], persist=False)
     async with app.run_test(size=SIZE) as pilot:
         await app.engine.servers.wait_settled(GENEROUS)
+        sources = EngineSources(lambda: app.engine)
+        assert [c.text for c in complete("/log ch", sources)] == ["/log chatty"]
+        assert [c.text for c in complete("/loglevel ch", sources)] == ["/loglevel chatty "]
+        assert [c.text for c in complete("/loglevel chatty er", sources)] == ["/loglevel chatty error", "/loglevel chatty emergency"]
         await say(pilot, "/loglevel chatty loud")
         await until(pilot, lambda: "Usage: /loglevel SERVER LEVEL" in str(app.query(InfoNote).last().render()))
         await say(pilot, "/loglevel chatty info")
