@@ -65,7 +65,7 @@ async def test_slash_log_and_loglevel_and_the_palette_entry():
         sources = EngineSources(lambda: app.engine)
         assert [c.text for c in complete("/log ch", sources)] == ["/log chatty"]
         assert [c.text for c in complete("/loglevel ch", sources)] == ["/loglevel chatty "]
-        assert [c.text for c in complete("/loglevel chatty er", sources)] == ["/loglevel chatty error", "/loglevel chatty emergency"]
+        assert [c.text for c in complete("/loglevel chatty err", sources)] == ["/loglevel chatty error"]
         await say(pilot, "/loglevel chatty loud")
         await until(pilot, lambda: "Usage: /loglevel SERVER LEVEL" in str(app.query(InfoNote).last().render()))
         await say(pilot, "/loglevel chatty info")
