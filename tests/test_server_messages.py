@@ -226,3 +226,47 @@ async def test_a_model_without_vision_gets_the_placeholder_only(openai_server, m
     assert not any(isinstance(m["content"], list) for m in messages)
     saved = engine.context.history.messages[-2]
     assert saved.images and engine.context.meter.message_tokens(saved, engine.context.model) == count_message_tokens(saved.to_llm(), engine.context.model)
+
+
+# -- headless ----------------------------------------------------------------------
+
+
+def test_headless_prints_error_log_messages_and_json_carries_every_one(tmp_path, openai_server):
+    import os
+    import subprocess
+
+    from mcp_tui.models.events import parse_event
+
+    config = tmp_path / "server_config.json"
+    config.write_text(json.dumps({"mcpServers": {"chatty": {"command": sys.executable, "args": [CHATTY], "logLevel": "warning"}}}))
+    env = {**os.environ, "MCP_TUI_HOME": str(tmp_path / "home"), "CHUK_LLM_DISCOVERY_ENABLED": "false"}
+    command = [sys.executable, "-m", "mcp_tui", "--provider", "openai", "--model", "test-model", "--api-base", openai_server.base_url,
+               "--api-key", "sk-test", "--config", str(config), "--approve", "auto", "--prompt", "log"]
+    for _ in range(2):
+        openai_server.enqueue(tool_calls(call("chatty__log_all", {})), text("logged"))
+    plain = subprocess.run(command, capture_output=True, text=True, timeout=GENEROUS, env=env, cwd=tmp_path)
+    assert plain.returncode == 0, plain.stderr
+    said = [line for line in plain.stderr.splitlines() if line.startswith("server chatty logged")]
+    assert said[0] == "server chatty logged error: {" and [s.split()[3] for s in said] == ["error:", "critical:", "alert:", "emergency:"]
+    assert "warning message" not in plain.stderr  # below error: in the log view, not on stderr
+    as_json = subprocess.run([*command, "--json"], capture_output=True, text=True, timeout=GENEROUS, env=env, cwd=tmp_path)
+    logged = [e for e in map(parse_event, as_json.stdout.splitlines()) if isinstance(e, ServerLogged)]
+    assert [e.level for e in logged] == ["warning", "error", "critical", "alert", "emergency"]
+    assert logged[0].logger == "chatty.core" and logged[0].text == "warning message"
+
+
+def test_audio_is_a_placeholder_and_unannotated_content_goes_to_both():
+    import mcp_types as types
+
+    from mcp_tui.servers.results import convert
+
+    result = types.CallToolResult(
+        content=[
+            types.TextContent(type="text", text="plain"),
+            types.AudioContent(type="audio", data="A" * 16_000, mime_type="audio/wav"),
+            types.TextContent(type="text", text="both", annotations=types.Annotations(audience=["user", "assistant"])),
+        ]
+    )
+    converted = convert(result, 1000)
+    assert converted.text == converted.full_text == "plain\n[audio: audio/wav, 12 kB]\nboth"
+    assert converted.images == []

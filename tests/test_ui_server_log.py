@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -111,3 +112,27 @@ def test_server_log_view(snap_compare, size):
         await settle(pilot, app)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_tools_and_servers_say_which_tools_are_hidden_for_needing_tasks():
+    from tests.support.npm_servers import everything_entry
+
+    app = make_app(servers=[ServerConfig(name="everything", command="node", args=[str(everything_entry())])], persist=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.engine.servers.wait_settled(GENEROUS)
+        await say(pilot, "/tools")
+        await until(pilot, lambda: "tools" in str(app.query(InfoNote).last().border_title))
+        note = app.query(InfoNote).last()
+        assert "everything: 1 tool needs tasks: hidden (simulate-research-query)" in _plain(note)
+        await say(pilot, "/servers")
+        await until(pilot, lambda: app.query(InfoNote).last().border_title == "servers")
+        assert "everything: ready, 12 tools — 1 tool needs tasks: hidden (simulate-research-query)" in _plain(app.query(InfoNote).last())
+
+
+def _plain(widget) -> str:
+    """What a note shows, as plain text (a table and lines)."""
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
