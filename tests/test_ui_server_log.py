@@ -136,3 +136,20 @@ def _plain(widget) -> str:
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(widget.content)
     return console.export_text()
+
+
+async def test_an_open_log_stays_bounded_and_follows_the_newest():
+    from mcp_tui.ui.screens.server_log import MAX_SHOWN
+
+    app = make_app(persist=False)
+    many = [ServerLogged(server="s", level="info", text=f"line {i}", at=T0 + i) for i in range(MAX_SHOWN)]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = ServerLogScreen("s", many, level="info", logging=True)
+        app.push_screen(screen)
+        await until(pilot, lambda: on_top(app, ServerLogScreen))
+        panel = screen.query_one("#server-log")
+        await until(pilot, lambda: panel.max_scroll_y > 0 and panel.scroll_y == panel.max_scroll_y)
+        screen.add(ServerLogged(server="s", level="error", text="the newest", at=T0 + MAX_SHOWN))
+        await until(pilot, lambda: len(screen.query(".log-entry")) == MAX_SHOWN and panel.scroll_y == panel.max_scroll_y)
+        assert screen.entries[0].text == "line 1" and screen.entries[-1].text == "the newest"
+        assert "line 0" not in str(screen.query(".log-entry").first().render())

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from mcp_tui.text import safe_text
 from mcp_tui.words import plural
 
+MAX_SHOWN = 500  # as many as the server's ring keeps
 LEVEL_STYLE = {
     "debug": "dim", "info": "", "notice": "cyan", "warning": "yellow",
     "error": "bold red", "critical": "bold red", "alert": "bold red reverse", "emergency": "bold red reverse",
@@ -96,7 +97,14 @@ class ServerLogScreen(ModalScreen[None]):
         self.entries.append(entry)
         self.received += 1
         self.query_one("#server-log-empty").display = False
-        self.query_one("#server-log-entries").mount(Static(entry_line(entry), classes="log-entry"))
+        panel, shown = self.query_one("#server-log"), self.query_one("#server-log-entries")
+        following = panel.scroll_y >= panel.max_scroll_y  # the newest was in sight: keep it so
+        shown.mount(Static(entry_line(entry), classes="log-entry"))
+        if following:
+            panel.call_after_refresh(panel.scroll_end, animate=False)
+        if len(self.entries) > MAX_SHOWN:  # a flood while open stays as bounded as the ring
+            del self.entries[0]
+            shown.children[0].remove()
         self.query_one("#server-log-heading", Static).update(self._heading())
 
     def action_scroll_end(self) -> None:
