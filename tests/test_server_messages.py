@@ -270,3 +270,20 @@ def test_audio_is_a_placeholder_and_unannotated_content_goes_to_both():
     converted = convert(result, 1000)
     assert converted.text == converted.full_text == "plain\n[audio: audio/wav, 12 kB]\nboth"
     assert converted.images == []
+
+
+def test_parts_of_low_priority_are_left_out_first_when_a_result_is_too_long():
+    import mcp_types as types
+
+    from mcp_tui.servers.results import convert
+
+    def part(text: str, priority: float | None) -> types.TextContent:
+        return types.TextContent(type="text", text=text, annotations=types.Annotations(priority=priority) if priority is not None else None)
+
+    result = types.CallToolResult(content=[part("A" * 50, 1.0), part("b" * 50, 0.2), part("c" * 50, 0.5), part("D" * 50, None)])
+    small = convert(result, 200)  # all four need 203 characters: the 0.2 part goes, then it fits (with the note)
+    assert small.text == "\n".join(["A" * 50, "c" * 50, "D" * 50]) + "\n[1 part of lower priority left out to fit]"
+    assert not small.truncated and "b" * 50 in small.full_text  # the screen shows everything
+    tiny = convert(result, 60)  # neither optional part saves it: both go, the rest is cut
+    assert tiny.text.startswith("A" * 50 + "\n" + "D" * 9) and tiny.truncated
+    assert convert(result, 1000).text == "\n".join(["A" * 50, "b" * 50, "c" * 50, "D" * 50])

@@ -67,21 +67,39 @@ def audience(block: Any) -> tuple[bool, bool]:
     return "user" in roles, "assistant" in roles
 
 
+def fit_by_priority(parts: list[tuple[str, float | None]], limit: int) -> str:
+    """The parts for the model, joined; when they pass `limit`, parts the server marked less
+    than essential (priority < 1) are left out, least important first, until the rest (with a
+    note saying so) fits. Unmarked parts are never left out (bound() cuts what still does not fit)."""
+    texts = [t for t, _ in parts]
+    optional = [i for _, i in sorted((p, i) for i, (_, p) in enumerate(parts) if p is not None and p < 1)]
+    dropped: set[int] = set()
+
+    def joined() -> str:
+        text = "\n".join(t for i, t in enumerate(texts) if i not in dropped)
+        n = len(dropped)
+        return text + (f"\n[{n} part{'s' if n > 1 else ''} of lower priority left out to fit]" if n else "")
+
+    while len(joined()) > limit and optional:
+        dropped.add(optional.pop(0))
+    return joined()
+
+
 def convert(result: types.CallToolResult, max_chars: int) -> ToolResult:
     shown: list[str] = []
-    sent: list[str] = []
+    sent: list[tuple[str, float | None]] = []  # (text, priority)
     images: list[ImagePart] = []
     blocks = result.content or []
     for block in blocks:
         described = describe_block(block)
         for_user, for_model = audience(block)
         if for_model:
-            sent.append(described)
+            sent.append((described, getattr(getattr(block, "annotations", None), "priority", None)))
             if isinstance(block, types.ImageContent) and len(images) < MAX_IMAGES and _b64_size(block.data) <= MAX_IMAGE_BYTES:
                 images.append(ImagePart(mime_type=block.mime_type, data=block.data))
         shown.append(described if for_user and for_model else (FOR_MODEL if for_model else NOT_SENT) + described)
     structured = result.structured_content if isinstance(result.structured_content, dict) else None
-    full, model_text = "\n".join(shown), "\n".join(sent)
+    full, model_text = "\n".join(shown), fit_by_priority(sent, max_chars)
     if not blocks and structured is not None:
         full = model_text = json.dumps(structured, ensure_ascii=False, default=str)
     elif blocks and not sent:
