@@ -4,6 +4,7 @@ Content annotated for one audience goes to that one: `audience: ["user"]` is sho
 sent to the model; `["assistant"]` is sent, and shown too, marked, because the user should be
 able to see everything the model was told. Images go to the model as images (ToolResult.images;
 the engine sends them only to models that see images) and appear as a placeholder in the text.
+A result too long for the model loses its parts of lowest `priority` first.
 """
 
 from __future__ import annotations
