@@ -329,8 +329,8 @@ class ServerConnection:
     async def set_log_level(self, level: str) -> None:
         """From now on, and after a restart: the server sends log messages at `level` and above."""
         self.messages.level = level
-        if self.session is not None:
-            await self._ask_log_level(self.session)
+        if self.session is not None and self.messages.logging:
+            await set_level(self.session, level)  # a refusal is the user's to see (/loglevel says it)
 
     # -- reasons and the log file --------------------------------------------
 
