@@ -32,6 +32,7 @@ from mcp_tui.models.events import (
     ResourceChanged,
     SavingChanged,
     SegmentRolled,
+    ServerLogged,
     ServerStateChanged,
     ReasoningDelta,
     TextDelta,
@@ -62,6 +63,7 @@ from mcp_tui.ui.slash_actions import SlashActions
 from mcp_tui.ui.mcp_actions import McpActions, turn_widgets
 from mcp_tui.ui.preference_actions import PreferenceActions
 from mcp_tui.ui.block_actions import BlockActions
+from mcp_tui.ui.server_log_actions import ServerLogActions
 from mcp_tui.ui.transcript_cursor import CursorTranscript, bind_messages
 from mcp_tui.ui.widgets.chat_search import ChatSearch
 from mcp_tui.models.messages import stop_hint
@@ -94,7 +96,7 @@ class EngineEvent(Message):
         self.event = event
 
 
-class McpTuiApp(BlockActions, SlashActions, McpActions, PreferenceActions, App[int]):
+class McpTuiApp(ServerLogActions, BlockActions, SlashActions, McpActions, PreferenceActions, App[int]):
     CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "mcp-tui"
     COMMANDS = App.COMMANDS | {McpTuiCommands}
@@ -462,6 +464,8 @@ class McpTuiApp(BlockActions, SlashActions, McpActions, PreferenceActions, App[i
             self.run_worker(self.note(event.note, "sampling", reveal=False), group="notes")
         elif isinstance(event, ResourceChanged):
             self.resource_changed(event)
+        elif isinstance(event, ServerLogged):
+            self.server_logged(event)
 
     async def _segment_note(self, event: SegmentRolled, reveal: bool = True) -> None:
         """A roll is said in the chat, with what the summary kept (the segment browser has it all)."""
