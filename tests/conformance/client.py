@@ -38,7 +38,8 @@ def example_value(schema: dict[str, Any]) -> Any:
 def every_tool_once(body: dict[str, Any]):
     """First request: call each offered tool; after the results: a short answer."""
     messages = body.get("messages") or [{}]
-    if messages[-1].get("role") == "tool":
+    # Tool results came back (images may follow them as a user message): the turn is done.
+    if any(m.get("role") == "tool" for m in messages):
         return text_in("Done.", 2)
     tools = [t.get("function", {}) for t in body.get("tools") or []]
     if not tools:
