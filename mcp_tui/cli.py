@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from mcp_tui import __version__
-from mcp_tui.models.approval import ApprovalMode
+from mcp_tui.models.approval import ApprovalMode, ElicitMode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[m.value for m in ApprovalMode],
         help="which tools run without asking: auto (all), readonly (tools marked read-only), never, "
         "ask (read-only run, others are asked; the TUI default). Headless default: readonly",
+    )
+    p.add_argument(
+        "--elicit",
+        choices=[m.value for m in ElicitMode],
+        default=ElicitMode.DECLINE.value,
+        help="with --prompt: how a server's question (MCP elicitation) is answered, as nobody is there to fill "
+        "its form: decline (default), cancel, or accept-defaults (the form's defaults; declined when a required "
+        "field has none). One line on stderr says what was asked and answered. The TUI always asks you",
     )
     p.add_argument("--token-threshold", type=int, default=150_000, help="tokens per segment before it rolls (default 150000)")
     p.add_argument("--max-rounds", type=int, default=25, help="tool-call rounds per turn (default 25)")
@@ -66,6 +74,7 @@ def settings_from(args: argparse.Namespace, *, headless: bool):
         trust_config=args.trust_config,
         only_servers=[s.strip() for s in args.server.split(",") if s.strip()] if args.server else None,
         approve=ApprovalMode(approve),
+        elicit=ElicitMode(args.elicit),
         token_threshold=args.token_threshold,
         max_rounds=args.max_rounds,
         tool_timeout=args.tool_timeout,

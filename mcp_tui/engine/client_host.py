@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import mcp_types as types
+
+from mcp_tui.config.models import ServerConfig
+from mcp_tui.engine.elicitation import Elicitor
 from mcp_tui.servers.client_host import ClientHost
 
 if TYPE_CHECKING:
@@ -17,3 +21,13 @@ if TYPE_CHECKING:
 class EngineHost(ClientHost):
     def __init__(self, engine: ChatEngine) -> None:
         self.engine = engine
+        self.elicitor = Elicitor(engine.settings.elicit, engine._notify)
+
+    def offers_elicitation(self, config: ServerConfig) -> bool:
+        return True
+
+    async def elicit(self, server: str, params: types.ElicitRequestParams) -> types.ElicitResult | types.ErrorData:
+        return await self.elicitor.elicit(server, params)
+
+    def elicitation_complete(self, server: str, elicitation_id: str) -> None:
+        self.elicitor.completed(server, elicitation_id)

@@ -33,6 +33,9 @@ class ClientHost:
     async def elicit(self, server: str, params: types.ElicitRequestParams) -> types.ElicitResult | types.ErrorData:
         return types.ErrorData(code=types.INVALID_REQUEST, message="Elicitation not supported")
 
+    def elicitation_complete(self, server: str, elicitation_id: str) -> None:
+        """notifications/elicitation/complete: a URL elicitation's out-of-band step is done."""
+
     async def sample(
         self, server: str, params: types.CreateMessageRequestParams
     ) -> types.CreateMessageResult | types.ErrorData:

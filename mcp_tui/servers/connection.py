@@ -298,6 +298,8 @@ class ServerConnection:
             self._tools_stale = True
             if self._wake is not None:
                 self._wake.set()
+        elif isinstance(message, types.ElicitCompleteNotification):
+            self._host.elicitation_complete(self.name, message.params.elicitation_id)
         elif isinstance(message, Exception):  # e.g. a non-JSON line on the server's stdout
             log.debug("server %s sent something unreadable: %s", self.name, message)
 
