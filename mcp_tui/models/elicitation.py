@@ -72,7 +72,7 @@ class FormField(BaseModel):
         user can act on. Text comes from an input box: "" means not given."""
         if isinstance(value, str) and self.kind in ("string", "number", "integer"):
             value = value.strip() if self.kind != "string" else value
-        if value in (None, "") or (self.kind == "multi" and not value and not self.min_items):
+        if value in (None, "") or (self.kind == "multi" and not value):  # nothing chosen: left out
             if self.required:
                 raise ValueError("required")
             return None

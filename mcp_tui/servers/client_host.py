@@ -8,12 +8,14 @@ capability would; a capability is declared to a server only when its callback is
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import mcp_types as types
 
 from mcp_tui import __version__
 from mcp_tui.config.models import ServerConfig
+from mcp_tui.servers.user_wait import UserWait
 
 CLIENT_INFO = types.Implementation(name="mcp-tui", title="mcp-tui", version=__version__)
 
@@ -45,13 +47,15 @@ class ClientHost:
         return types.ErrorData(code=types.INVALID_REQUEST, message="Roots not supported")
 
 
-def session_callbacks(config: ServerConfig, host: ClientHost) -> dict[str, Any]:
-    """ClientSession keyword arguments for this server: only the capabilities the host offers it."""
+def session_callbacks(config: ServerConfig, host: ClientHost, user_wait: UserWait | None = None) -> dict[str, Any]:
+    """ClientSession keyword arguments for this server: only the capabilities the host offers it.
+    `user_wait` holds the server's call timeouts while its question waits on the user."""
     name = config.name
     found: dict[str, Any] = {"client_info": CLIENT_INFO}
     if host.offers_elicitation(config):
         async def elicit(context: Any, params: types.ElicitRequestParams):
-            return await host.elicit(name, params)
+            with user_wait.asking() if user_wait is not None else nullcontext():
+                return await host.elicit(name, params)
 
         found["elicitation_callback"] = elicit
     if host.offers_sampling(config):

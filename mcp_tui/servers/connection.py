@@ -26,6 +26,7 @@ from mcp_tui.servers.client_host import ClientHost, session_callbacks
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolInfo
 from mcp_tui.servers.naming import NameRegistry
 from mcp_tui.servers.server_log import ServerLog
+from mcp_tui.servers.user_wait import UserWait
 from mcp_tui.servers.wire import ReadGuard, WriteGuard
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class ServerConnection:
     ) -> None:
         self.config = config
         self._host = host or ClientHost()
+        self.user_wait = UserWait()  # holds this server's call timeouts while it waits on the user
         self.name = config.name
         self.log_file = log_path(log_dir, config.name)
         self._log = ServerLog(self.log_file)
@@ -190,7 +192,7 @@ class ServerConnection:
             session = await stack.enter_async_context(
                 ClientSession(
                     read, write, message_handler=self._on_message, logging_callback=self._on_log,
-                    **session_callbacks(self.config, self._host),
+                    **session_callbacks(self.config, self._host, self.user_wait),
                 )
             )
             try:

@@ -27,7 +27,6 @@ from mcp_tui.servers.results import convert
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, float | None, str | None], Awaitable[None] | None]
-TIMEOUT_GUARD = 5.0  # extra seconds for our own timeout, should the SDK's never fire (a blocked write)
 
 
 class ServerManager:
@@ -163,10 +162,11 @@ class ServerManager:
         args = _json_safe(arguments)
         limit = timeout if timeout is not None else self.call_timeout
         try:
-            async with asyncio.timeout(limit + TIMEOUT_GUARD):
+            # Our timeout, not the SDK's: it is held while the server waits on the user (a form).
+            # Cancelling the call on timeout makes the SDK tell the server (notifications/cancelled).
+            async with conn.user_wait.timeout(limit):
                 result = await session.call_tool(
-                    info.name, args, read_timeout_seconds=limit,
-                    progress_callback=_progress_adapter(progress) if progress else None,
+                    info.name, args, progress_callback=_progress_adapter(progress) if progress else None,
                 )
         except TimeoutError:
             raise ToolCallError("timeout", f"{qualified_name} did not answer within {limit:g}s") from None

@@ -25,6 +25,8 @@ from mcp_tui.engine.approval import ApprovalRequest, Decision
 from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.engine.tool_outcome import CHIP_STATE, chip_detail
 from mcp_tui.models.events import (
+    ElicitationAnswered,
+    ElicitationCompleted,
     Event,
     SavingChanged,
     SegmentRolled,
@@ -54,6 +56,7 @@ from mcp_tui.ui.shutdown import QUIT_DEADLINE, ShutdownDeadline, flush_and_exit
 from mcp_tui.ui.slash_actions import SlashActions
 from mcp_tui.ui.preference_actions import PreferenceActions
 from mcp_tui.ui.block_actions import BlockActions
+from mcp_tui.ui.elicitation_actions import ElicitationActions
 from mcp_tui.ui.transcript_cursor import CursorTranscript, bind_messages
 from mcp_tui.ui.widgets.chat_search import ChatSearch
 from mcp_tui.models.messages import stop_hint
@@ -87,7 +90,7 @@ class EngineEvent(Message):
         self.event = event
 
 
-class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
+class McpTuiApp(BlockActions, SlashActions, PreferenceActions, ElicitationActions, App[int]):
     CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "mcp-tui"
     COMMANDS = App.COMMANDS | {McpTuiCommands}
@@ -153,6 +156,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
         self.engine = engine
         engine.policy.asker = self.ask_approval
         engine.policy.confirm = self.confirm_trust
+        engine.host.elicitor.asker = self.ask_elicitation
         engine.listeners.append(lambda event: self.post_message(EngineEvent(event)))
         self.refresh_bindings()  # check_action allows more now: the footer shows every key at once
 
@@ -440,6 +444,8 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, App[int]):
             self.run_worker(self._segment_note(event), group="notes")
         elif isinstance(event, UsageUpdated):
             self._show_usage(event.usage, event.threshold)
+        elif isinstance(event, (ElicitationAnswered, ElicitationCompleted)):
+            self.show_elicitation_event(event)
 
     async def _segment_note(self, event: SegmentRolled, reveal: bool = True) -> None:
         """A roll is said in the chat, with what the summary kept (the segment browser has it all)."""
