@@ -20,6 +20,11 @@ class UserWait:
         self._timers: set[asyncio.Timeout] = set()
         self._left: dict[asyncio.Timeout, float] = {}  # held timer -> seconds it had left
 
+    @property
+    def holding(self) -> bool:
+        """A question of this server is open: its calls' timeouts are held."""
+        return self._open > 0
+
     @asynccontextmanager
     async def timeout(self, seconds: float) -> AsyncIterator[None]:
         """Like asyncio.timeout(seconds), but held while this server waits on the user."""

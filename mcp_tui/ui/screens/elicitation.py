@@ -45,7 +45,7 @@ def field_widget(field: FormField, index: int) -> Widget:
     """The input for one field, pre-filled with its default (SEP-1034)."""
     wid = f"field-{index}"
     if field.kind == "boolean":
-        return Checkbox(Content(field.description or field.title), value=bool(field.default), id=wid, compact=True)
+        return Checkbox(Content(field.description or "yes"), value=bool(field.default), id=wid, compact=True)
     if field.kind == "choice":
         options = [(Text(c.label), c.value) for c in field.choices]
         chosen = field.default if field.default in [c.value for c in field.choices] else Select.NULL
@@ -85,8 +85,8 @@ class ElicitationScreen(ModalScreen[ElicitationAnswer]):
     def compose(self) -> ComposeResult:
         req = self.request
         with Vertical(id="elicitation", classes="elicitation-dialog"):
-            yield Static(Text(req.message), id="elicitation-message")
-            with VerticalScroll(id="elicitation-fields"):
+            with VerticalScroll(id="elicitation-fields"):  # the message scrolls with them: a server may write a lot
+                yield Static(Text(safe_text(req.message)), id="elicitation-message")
                 for index, field in enumerate(req.fields):
                     with Vertical(classes="elicitation-field"):
                         yield Static(field_label(field))
@@ -155,8 +155,8 @@ class UrlElicitationScreen(ModalScreen[ElicitationAnswer]):
     def compose(self) -> ComposeResult:
         req = self.request
         with Vertical(id="elicitation-url", classes="elicitation-dialog"):
-            yield Static(Text(req.message), id="elicitation-message")
-            yield Static(Text.assemble(("Open: ", "bold"), (req.url or "", "underline")), id="elicitation-link")
+            yield Static(Text(safe_text(req.message)), id="elicitation-message")
+            yield Static(Text.assemble(("Open: ", "bold"), (safe_text(req.url or ""), "underline")), id="elicitation-link")
             if req.elicitation_id:
                 yield Static(Text(f"elicitation id {safe_text(req.elicitation_id)}", style="dim"))
             yield Static(Text("Check the address before you open it: the server chose it.", style="dim"))
