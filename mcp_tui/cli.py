@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--token-threshold", type=int, default=150_000, help="tokens per segment before it rolls (default 150000)")
     p.add_argument("--max-rounds", type=int, default=25, help="tool-call rounds per turn (default 25)")
+    p.add_argument("--max-tools", type=int, default=128, help="most tools offered in one request; more are left out, whole servers in config order, and you are told which (default 128, OpenAI's limit; 0: no cap)")
     p.add_argument("--tool-timeout", type=float, default=120.0, help="seconds before a tool call times out (default 120)")
     p.add_argument("--stream-timeout", type=float, default=60.0, help="seconds of silence in the middle of an answer before the turn fails, the partial answer kept (default 60)")
     p.add_argument("--system-prompt", help="replace the default system prompt")
@@ -55,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, help="with --export: file to write (default: stdout)")
     p.add_argument("--doctor", action="store_true", help="explain the provider, servers, config files and folders the app would use, then exit")
     p.add_argument("--version", action="version", version=f"mcp-tui {__version__}")
-    p.epilog = "mcp-tui install-local installs the tiny offline model (plain chat, no tools)."
+    p.epilog = ("mcp-tui install-local installs the tiny offline model (plain chat, no tools). "
+                "mcp-tui auth list | logout NAME shows or forgets OAuth logins to remote servers.")
     return p
 
 
@@ -77,6 +79,7 @@ def settings_from(args: argparse.Namespace, *, headless: bool):
         elicit=ElicitMode(args.elicit),
         token_threshold=args.token_threshold,
         max_rounds=args.max_rounds,
+        max_tools=args.max_tools,
         tool_timeout=args.tool_timeout,
         stream_idle_timeout=args.stream_timeout,
         system_prompt=args.system_prompt,
@@ -148,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         from mcp_tui.llm.local_model import install_local
 
         return install_local()
+    if argv[:1] == ["auth"]:
+        from mcp_tui.auth_cli import main as auth_main
+
+        return auth_main(argv[1:])
     args = build_parser().parse_args(argv)
     from mcp_tui.logsetup import setup_logging
 

@@ -14,12 +14,14 @@ import sys
 from typing import TextIO
 
 from mcp_tui.engine.chat_engine import ChatEngine
+from mcp_tui.engine.mcp_input import InputError, line_input
 from mcp_tui.engine.tool_runner import short_arguments
 from mcp_tui.models.events import (
     ElicitationAnswered,
     ElicitationCompleted,
     Event,
     ReasoningDelta,
+    SamplingHandled,
     SavingChanged,
     SegmentRolled,
     ServerStateChanged,
@@ -28,6 +30,7 @@ from mcp_tui.models.events import (
     ToolCallFinished,
     ToolCallRequested,
     ToolSchemasLarge,
+    ToolsLeftOut,
     TurnFailed,
     TurnFinished,
     UsageUpdated,
@@ -75,15 +78,17 @@ class HeadlessPrinter:
             self._tool_line(event, f"✗ {event.kind}: {_first_line(event.error)}")
         elif isinstance(event, SavingChanged):  # sent only when it changes: one line, not one per step
             self._line(f"mcp-tui: {event.warning}" if not event.saving else f"mcp-tui: saving again to {event.path}")
-        elif isinstance(event, ServerStateChanged) and event.state in ("failed", "exited"):
+        elif isinstance(event, ServerStateChanged) and event.state in ("failed", "exited") and not event.reconnecting:
             self._line(f"server {event.name} {event.state}: {event.reason or ''}")
         elif isinstance(event, SegmentRolled):
             why = f" ({event.reason})" if event.reason else ""
             self._line(f"note: rolled into segment {event.segment}{why}; the summary kept: {event.summary[:300]}")
         elif isinstance(event, ElicitationCompleted):
             self._line(f"server {event.server}: the browser step {event.elicitation_id} is done")
-        elif isinstance(event, ToolSchemasLarge):
+        elif isinstance(event, (ToolSchemasLarge, ToolsLeftOut)):
             self._line(f"warning: {event.message}")
+        elif isinstance(event, SamplingHandled):
+            self._line(event.note)
         elif isinstance(event, TurnFailed):
             self._line(f"error: {event.error}" + (f"\n{event.hint}" if event.hint else ""))
         elif isinstance(event, TurnFinished):
@@ -140,11 +145,19 @@ async def run_headless(engine: ChatEngine, prompt: str, *, json_mode: bool = Fal
         except (NotImplementedError, RuntimeError):  # not the main thread (tests) or no signals
             pass
     status = 1
+    logins = engine.host.logins  # nobody is there to press a key: servers log in at once
+    logins.automatic = True
+    logins.show = lambda server, url: printer._line(f"mcp-tui: log in to {server} in your browser (opening it): {url}")
     try:
         await engine.start()
         for notice in engine.notices:
             print(f"mcp-tui: {notice}", file=printer.err)
-        async for event in engine.run_turn(prompt):
+        try:
+            entry = await line_input(engine, prompt)  # /server:prompt …, @server:uri
+        except InputError as exc:
+            print(f"mcp-tui: {exc}", file=printer.err)
+            return 2
+        async for event in engine.run_turn(entry):
             printer(event)
             if isinstance(event, TurnFinished):
                 status = 130 if event.cancelled or interrupted else 1 if event.refusal else 0

@@ -220,7 +220,7 @@ async def test_readonly_policy_runs_read_only_tools_only(openai_server, make_eng
     engine = await make_engine([unruly_server()], approve=ApprovalMode.READONLY)
     events = await run(engine, "go")
     assert [e.call_id for e in events if isinstance(e, ToolCallFinished)] == ["1"]
-    assert [(e.call_id, e.kind) for e in events if isinstance(e, ToolCallFailed)] == [("2", "denied")]
+    assert [(e.call_id, e.kind) for e in events if isinstance(e, ToolCallFailed)] == [("2", "refused")]  # by the policy: nobody was asked
 
 
 async def test_crashed_server_fails_the_call_and_restarts(openai_server, make_engine):

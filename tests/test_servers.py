@@ -75,14 +75,15 @@ def state(manager: ServerManager, name: str):
 
 def test_names_are_safe_unique_and_stable():
     assert qualify("time", "get_current_time") == "time__get_current_time"
-    assert qualify("my server", "a.b/c") == "my_server__a_b_c"
+    dirty = qualify("my server", "a.b/c")  # sanitised, and a hash says which pair it was
+    assert dirty.startswith("my_server__a_b_c_") and VALID.match(dirty) and dirty != qualify("my_server", "a_b_c")
     long = qualify("s" * 40, "t" * 40)
     assert VALID.match(long) and long == qualify("s" * 40, "t" * 40)
     assert long != qualify("s" * 40, "t" * 39 + "u")  # the hash keeps cut names apart
     registry = NameRegistry()
     first, second = registry.name_for("a.b", "q"), registry.name_for("a_b", "q")
-    assert first == "a_b__q" and second != first and VALID.match(second)
-    assert registry.lookup(second) == ("a_b", "q")
+    assert second == "a_b__q" and first != second and VALID.match(first)
+    assert registry.lookup(first) == ("a.b", "q")
     assert registry.name_for("a.b", "q") == first
 
 
@@ -182,6 +183,7 @@ async def test_http_and_sse_transports(make):
                 ServerConfig(name="nobody", transport="http", url=f"http://127.0.0.1:{_free_port()}/mcp"),
             ],
             startup_timeout=GENEROUS,
+            reconnect_delays=(),  # no tries to reconnect here (test_compat.py has those): it stays exited
         )
         assert (await manager.call("h__echo", {"message": "via http"})).text == "Echo: via http"
         assert (await manager.call("s__echo", {"message": "via sse"})).text == "Echo: via sse"

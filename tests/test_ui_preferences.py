@@ -11,7 +11,7 @@ from mcp_tui.config import preferences
 from mcp_tui.config.preferences import AllowRule
 from mcp_tui.ui.screens.approval import ApprovalScreen
 from mcp_tui.ui.screens.trusted import TrustedToolsScreen
-from mcp_tui.ui.widgets.chat import ErrorNote
+from mcp_tui.ui.widgets.chat import ErrorNote, ToolChip
 from tests.engine_helpers import unruly_server
 from tests.support.openai_server import call, text, tool_calls
 from tests.ui_helpers import make_app, on_top, say, settle, states, turn, until
@@ -155,7 +155,8 @@ async def test_never_mode_wins_over_a_saved_trust(openai_server, home):
     app = make_app(openai_server.base_url, [unruly_server()], approve="never")
     async with app.run_test(size=SIZE) as pilot:
         await turn(pilot, "run it")
-        assert states(app) == ["denied"]
+        assert states(app) == ["refused"]  # by the policy, and the chip says so
+        assert "refused by policy" in str(app.query_one(ToolChip).render())
 
 
 async def test_a_damaged_settings_file_is_named_and_the_app_still_works(openai_server, home):

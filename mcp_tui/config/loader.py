@@ -15,14 +15,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from mcp_tui import paths
 from mcp_tui.config.models import ServerConfig, Transport
+from mcp_tui.config.oauth import OAuthConfig
 from mcp_tui.config.trust import TrustRequest
 
 FILE_NAME = "server_config.json"
-_KNOWN_KEYS = {"command", "args", "env", "envFile", "cwd", "url", "headers", "type", "transport", "disabled"}
+_KNOWN_KEYS = {
+    "command", "args", "env", "envFile", "cwd", "url", "headers", "type", "transport", "disabled", "roots", "sampling", "oauth",
+}
 _TRANSPORTS: dict[str, Transport] = {
     "stdio": "stdio", "http": "http", "streamable-http": "http", "streamableHttp": "http",
     "streamable_http": "http", "sse": "sse",
@@ -191,6 +194,27 @@ def _kind(value: Any) -> str:
 # ---------------------------------------------------------------- one entry
 
 
+def oauth_entry(raw: dict | bool | None, expand: _Expander, problems: list[str]) -> OAuthConfig:
+    """The "oauth" object, its strings expanded like env values; a wrong key or value is a
+    problem that names the key, never the value (it may be a secret)."""
+    if raw is None or raw is True:
+        return OAuthConfig()
+    if raw is False:
+        return OAuthConfig(enabled=False)
+
+    def expanded(value: Any) -> Any:
+        if isinstance(value, str):
+            return expand(value)
+        return {k: expanded(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+    try:
+        return OAuthConfig.model_validate(expanded(raw))
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"]) or "oauth"
+        problems.append(f'"oauth" key \'{where}\': {exc.errors()[0]["msg"].lower()} — see the README\'s OAuth keys')
+        return OAuthConfig(enabled=False)
+
+
 def _parse_entry(name: str, raw: Any, ctx: _Context) -> ServerConfig | None:
     if not isinstance(raw, dict):
         ctx.add(name, f"the entry is {_kind(raw)}, not an object — give it a \"command\" or a \"url\"")
@@ -211,6 +235,10 @@ def _parse_entry(name: str, raw: Any, ctx: _Context) -> ServerConfig | None:
     env = _env_file(expand(fields.get("envFile")), ctx, problems)
     env |= {k: expand(v) for k, v in fields.get("env", {}).items()}  # explicit env wins
     headers = {k: expand(v) for k, v in fields.get("headers", {}).items()}
+    roots = fields.get("roots", True)
+    if isinstance(roots, list):
+        roots = _root_folders([expand(r) for r in roots], name, ctx)
+    oauth = oauth_entry(fields.get("oauth"), expand, problems)
     problems[:0] = expand.problems()
     if transport == "stdio":
         if not command:
@@ -228,15 +256,29 @@ def _parse_entry(name: str, raw: Any, ctx: _Context) -> ServerConfig | None:
             ctx.add(name, problem)
     return ServerConfig(
         name=name, transport=transport, command=command, args=args, env=env, cwd=cwd, url=url,
-        headers=headers, disabled=disabled, source=ctx.path, config_error="; ".join(problems) or None,
+        headers=headers, disabled=disabled, roots=roots, sampling=fields.get("sampling", False), oauth=oauth,
+        source=ctx.path, config_error="; ".join(problems) or None,
     )
+
+
+def _root_folders(given: list[str], name: str, ctx: _Context) -> list[str]:
+    """Roots as absolute folders: ~ expanded, a relative one in the config file's folder (as cwd)."""
+    folders = []
+    for root in given:
+        folder = os.path.normpath(ctx.base / Path(root).expanduser())
+        if not Path(folder).is_dir():
+            ctx.add(name, f"root folder {folder} does not exist — the server is offered it anyway", "warning")
+        folders.append(folder)
+    return folders
 
 
 _EXPECTED = {
     "command": (str, "a string"), "cwd": (str, "a string"), "url": (str, "a string"),
     "envFile": (str, "a string"), "type": (str, "a string"), "transport": (str, "a string"),
-    "disabled": (bool, "true or false"), "args": (list, "a list of strings"),
+    "disabled": (bool, "true or false"), "sampling": (bool, "true or false"), "args": (list, "a list of strings"),
+    "roots": ((list, bool), "a list of folders, or false"),
     "env": (dict, "an object of string values"), "headers": (dict, "an object of string values"),
+    "oauth": ((dict, bool), "an object (or false)"),
 }
 
 
@@ -253,11 +295,11 @@ def _typed_fields(name: str, raw: dict, ctx: _Context) -> dict | None:
             ctx.add(name, f'"{key}" must be {wanted}, not {_kind(value)} — fix that value')
             ok = False
             continue
-        if key == "args":
+        if key in ("args", "roots") and isinstance(value, list):
             value = [_scalar(v) for v in value]
             bad = [i + 1 for i, v in enumerate(value) if v is None]
             if bad:
-                ctx.add(name, f'"args" must be a list of strings; item {bad[0]} is not — quote it')
+                ctx.add(name, f'"{key}" must be a list of strings; item {bad[0]} is not — quote it')
                 ok = False
         elif key in ("env", "headers"):
             value = {str(k): _scalar(v) for k, v in value.items()}

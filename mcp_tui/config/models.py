@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from mcp_tui.config.oauth import OAuthConfig
 from mcp_tui.text import Shown
 
 Transport = Literal["stdio", "http", "sse"]
@@ -30,6 +31,11 @@ class ServerConfig(BaseModel):
     url: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     disabled: bool = False
+    # Offered to the server as MCP roots: True is the folder the app runs in, a list names the
+    # folders (absolute once loaded), False declares no roots capability at all.
+    roots: list[str] | bool = True
+    sampling: bool = False  # the server may ask the current model for answers (each one approved)
+    oauth: OAuthConfig = Field(default_factory=OAuthConfig)  # remote servers only
     source: Path | None = None  # the file it was read from, for error messages
     # Set when the entry cannot be started as written (missing ${VAR}, no command ...):
     # the server is still listed, in state "failed" with this reason.
@@ -37,7 +43,7 @@ class ServerConfig(BaseModel):
 
     def secret_values(self) -> set[str]:
         """Values that must never reach a log, a session file or the screen."""
-        values = (*self.env.values(), *self.headers.values())
+        values = (*self.env.values(), *self.headers.values(), *self.oauth.secret_values())
         unexpanded = self.config_error is not None  # a missing variable: the entry never starts
         return {v for v in values if v and not (unexpanded and _PLACEHOLDER.search(v))}
 
@@ -46,10 +52,13 @@ class ServerConfig(BaseModel):
         data = self.model_dump(mode="json", exclude={"source"})
         data["env"] = {k: MASK for k in self.env}
         data["headers"] = {k: MASK for k in self.headers}
+        data["oauth"] = self.oauth.redacted()
         return data
 
     def __repr_args__(self):  # keep secrets out of reprs and tracebacks
         for key, value in super().__repr_args__():
             if key in ("env", "headers") and isinstance(value, dict):
                 value = {k: MASK for k in value}
+            elif key == "oauth":
+                value = self.oauth.redacted()
             yield key, value

@@ -23,6 +23,7 @@ class Settings(BaseModel):
     token_threshold: int = 150_000
     max_turns_per_segment: int = 200
     max_rounds: int = 25
+    max_tools: int = 128  # tools offered per request (OpenAI's documented maximum); <= 0: no cap
     tool_timeout: float = 120.0
     stream_idle_timeout: float = 60.0  # seconds of silence mid-answer before the turn fails
     server_wait: float = 30.0  # how long a turn waits for servers that are still starting

@@ -59,6 +59,18 @@ class ApprovalPolicy:
             return Decision.DENY
         return None
 
+    def refusal(self) -> str:
+        """What the model is told when this policy refused a call (decide_now said DENY): the
+        policy's words, since nobody was asked."""
+        if self.mode is ApprovalMode.NEVER:
+            return "Not run: the --approve never policy allows no tool calls. Answer without tools."
+        if self.mode is ApprovalMode.READONLY:
+            return (
+                "Not run: the --approve readonly policy allows only read-only tools, and this tool is not marked "
+                "read-only. Do not call it again; answer without it or say what it would have done."
+            )
+        return "Not run: nobody can approve it here (--approve ask with no one to ask); only read-only tools run. Do not call it again."
+
     def _trusts(self, qualified_name: str, server: str | None, tool: str | None) -> bool:
         if qualified_name in self.trusted:
             return True

@@ -24,9 +24,11 @@ from mcp_tui.engine.persistence import SessionRecorder, fork_recorder, open_reco
 from mcp_tui.llm.resolve import session_meta
 from mcp_tui.models.provider import display_label
 from mcp_tui.logsetup import add_secrets, mask_secrets, tame_library_handlers
-from mcp_tui.models.events import Event, SavingChanged, SegmentRolled, ServerStateChanged, ToolCallFinished, UsageUpdated
+from mcp_tui.models.events import Event, ResourceChanged, SavingChanged, SegmentRolled, ServerStateChanged, ToolCallFinished, UsageUpdated
+from mcp_tui.engine.mcp_input import Attachments, TurnInput, prompt_input
 from mcp_tui.store.session_file import SessionRecord
 from mcp_tui.engine.meter import request_usage
+from mcp_tui.models.usage import RequestUsage
 from mcp_tui.engine.summary import TRANSCRIPT_CHARS
 from mcp_tui.store.tokens import REPLY_PRIMING, count_message_tokens, count_tools_tokens, mark_free, warm
 
@@ -67,6 +69,8 @@ class ChatEngine:
         self.servers = ServerManager(
             servers, call_timeout=settings.tool_timeout, on_status=self._server_status, host=self.host
         )
+        self.attachments = Attachments(self.servers)  # resources attached with @server:uri
+        self.servers.resource_listeners.append(self._resource_changed)
         self.context = ChatContext(
             provider=self.llm.provider,
             model=self.llm.model,
@@ -90,6 +94,7 @@ class ChatEngine:
             max_rounds=settings.max_rounds,
             summarize=self.summarize,
             server_wait=settings.server_wait,
+            max_tools=settings.max_tools,
         )
         self.conversation.use_tools = self._tools_on(settings)
         self.local_server = None  # the embedded model's llama.cpp server, started by start()
@@ -200,13 +205,15 @@ class ChatEngine:
 
         # A third of the threshold (~4 characters a token): the request must fit the window it rolls for.
         chars = max(800, min(TRANSCRIPT_CHARS, self.context.token_threshold * 4 // 3))
-        return await model_summary(self.llm, messages, max_chars=chars, on_usage=self._summary_usage)
+        return await model_summary(self.llm, messages, max_chars=chars, on_usage=self.side_usage)
 
-    def _summary_usage(self, request: list[dict], reported, text: str) -> None:
-        """A summary request costs tokens too: into the session's totals."""
+    def side_usage(self, request: list[dict], reported, text: str) -> RequestUsage:
+        """A request beside the conversation (a summary, a server's sampling request) costs
+        tokens too: into the session's totals."""
         estimate = sum(count_message_tokens(m, self.context.model) for m in request) + REPLY_PRIMING
         usage = request_usage(reported, prompt_estimate=estimate, completion_text=text, provider=self.context.provider, model=self.context.model)
         self.context.tracker.record(usage)
+        return usage
 
     async def start(self) -> None:
         """Bring back a resumed session, start every server in the background; returns at once."""
@@ -233,7 +240,19 @@ class ChatEngine:
         # Its own key: not a secret, so it stays out of the masking list.
         self.llm.settings = self.llm.settings.model_copy(update={"api_base": url, "api_key": SecretStr("local")})
 
-    async def run_turn(self, text: str) -> AsyncIterator[Event]:
+    async def prompt_input(self, server: str, name: str, arguments: dict[str, str]) -> TurnInput:
+        """An MCP prompt's messages, for run_turn; raises CatalogError when the server refuses."""
+        return await prompt_input(self.servers, server, name, arguments)
+
+    async def attach(self, text: str) -> TurnInput:
+        """Typed text with the resources it names (@server:uri) read in; raises InputError."""
+        return await self.attachments.turn_input(text, {c.name for c in self.server_configs})
+
+    def _resource_changed(self, server: str, uri: str) -> None:
+        if self.attachments.updated(server, uri):
+            self._notify(ResourceChanged(server=server, uri=uri))
+
+    async def run_turn(self, text: str | TurnInput) -> AsyncIterator[Event]:
         async for event in self.conversation.run_turn(text):
             if isinstance(event, UsageUpdated) and self.recorder is not None:
                 self.recorder.usage(event.usage)
@@ -273,6 +292,8 @@ class ChatEngine:
             except Exception:  # a face's bug must not stop the engine
                 log.exception("event listener failed")
 
+    notify = _notify  # for the engine's helpers (sampling) that tell the faces something
+
     def server_event(self, status) -> ServerStateChanged:
         """A server's state as the faces show it, with what its tool definitions cost."""
         tools = [t.to_openai() for t in self.servers.server_tools(status.name)]
@@ -283,6 +304,7 @@ class ChatEngine:
             tool_count=status.tool_count,
             tool_tokens=count_tools_tokens(tools, self.context.model) if tools else 0,
             tools_on=status.name not in self.servers.tools_off,
+            reconnecting=status.reconnecting,
         )
 
     def _server_status(self, status) -> None:

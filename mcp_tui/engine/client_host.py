@@ -12,7 +12,9 @@ import mcp_types as types
 
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.engine.elicitation import Elicitor
+from mcp_tui.engine.sampling import Sampler
 from mcp_tui.servers.client_host import ClientHost
+from mcp_tui.servers.roots import SessionRoots
 
 if TYPE_CHECKING:
     from mcp_tui.engine.chat_engine import ChatEngine
@@ -21,7 +23,9 @@ if TYPE_CHECKING:
 class EngineHost(ClientHost):
     def __init__(self, engine: ChatEngine) -> None:
         self.engine = engine
-        self.elicitor = Elicitor(engine.settings.elicit, engine._notify)
+        self.elicitor = Elicitor(engine.settings.elicit, engine._notify)  # the TUI sets elicitor.asker
+        self.session_roots = SessionRoots()  # /roots add and /roots remove change it
+        self.sampler = Sampler(engine)  # the TUI sets sampler.asker
 
     def offers_elicitation(self, config: ServerConfig) -> bool:
         return True
@@ -31,3 +35,16 @@ class EngineHost(ClientHost):
 
     def elicitation_complete(self, server: str, elicitation_id: str) -> None:
         self.elicitor.completed(server, elicitation_id)
+
+    def offers_roots(self, config: ServerConfig) -> bool:
+        return self.session_roots.offered(config)
+
+    async def roots(self, server: str) -> types.ListRootsResult | types.ErrorData:
+        config = next((c for c in self.engine.server_configs if c.name == server), None)
+        return self.session_roots.result(config) if config is not None else await super().roots(server)
+
+    def offers_sampling(self, config: ServerConfig) -> bool:
+        return config.sampling
+
+    async def sample(self, server: str, params: types.CreateMessageRequestParams) -> types.CreateMessageResult | types.ErrorData:
+        return await self.sampler.answer(server, params)

@@ -14,8 +14,10 @@ from typing import Any
 
 from mcp_tui.engine.approval import ApprovalPolicy
 from mcp_tui.engine.context import ChatContext
+from mcp_tui.engine.mcp_input import TurnInput, typed
 from mcp_tui.engine.meter import completion_text, request_usage
 from mcp_tui.engine.tool_budget import ToolSetWatch
+from mcp_tui.engine.tool_cap import DEFAULT_MAX_TOOLS, cap_tools
 from mcp_tui.engine.tool_runner import ToolRunner, split_name
 from mcp_tui.logsetup import StreamMasker, mask_json, mask_secrets
 from mcp_tui.text import SafeStream, safe_text
@@ -50,6 +52,7 @@ class Conversation:
         max_rounds: int = 25,
         server_wait: float = 30.0,
         summarize=None,
+        max_tools: int = DEFAULT_MAX_TOOLS,
     ) -> None:
         self.summarize = summarize  # async (messages) -> summary | None, for segment rolls
         self.context = context
@@ -58,6 +61,7 @@ class Conversation:
         self.policy = policy
         self.max_rounds = max_rounds
         self.server_wait = server_wait
+        self.max_tools = max_tools  # tools per request; <= 0: no cap
         self.use_tools = True  # off for models that cannot call tools (the tiny local one)
         self._task: asyncio.Task | None = None
         self.tool_watch = ToolSetWatch()
@@ -75,7 +79,7 @@ class Conversation:
         self._task.cancel()
         return True
 
-    async def run_turn(self, text: str) -> AsyncIterator[Event]:
+    async def run_turn(self, text: str | TurnInput) -> AsyncIterator[Event]:
         if self.busy:
             raise RuntimeError("a turn is already running")
         queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -88,7 +92,8 @@ class Conversation:
                 self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    async def _turn(self, text: str, emit) -> None:
+    async def _turn(self, text: str | TurnInput, emit) -> None:
+        entry = text if isinstance(text, TurnInput) and text.messages else typed(getattr(text, "text", text))
         self._rounds = 0
         self._answer: list[str] = []  # text of the current round, kept if the turn stops mid-stream
         self._calls: list[ToolCall] = []
@@ -102,10 +107,14 @@ class Conversation:
         try:
             await self.refresh_tools(emit)  # the schemas' tokens count in the roll decision
             # On a turn boundary, before the request would pass the threshold: no call is cut off.
-            if self.context.should_roll(adding=self.context.text_tokens(text)):
+            if self.context.should_roll(adding=sum(self.context.text_tokens(content) for _, content in entry.messages)):
                 await self._roll(emit, "the next request would pass the token threshold")
             turn_start = len(self.context.history.messages)
-            await self.context.add_user_message(text)
+            for role, content in entry.messages:  # typed text, or a prompt's messages
+                if role == "assistant":
+                    await self.context.add_assistant_message(content)
+                else:
+                    await self.context.add_user_message(content)
             if self.servers is not None and self.use_tools:
                 await self.servers.wait_settled(self.server_wait)
             retried = False
@@ -172,9 +181,12 @@ class Conversation:
 
     async def refresh_tools(self, emit) -> list[dict[str, Any]]:
         """The tools this request offers; their schemas' tokens are counted when the set changes."""
-        tools = [t.to_openai() for t in self.servers.tools()] if self.servers is not None and self.use_tools else []
+        offered, left_out = cap_tools(self.servers.tools() if self.servers is not None and self.use_tools else [], self.max_tools)
+        tools = [t.to_openai() for t in offered]
         # Counting 2,000 tools' schemas takes ~60 ms: off the event loop, and only when the set changed.
         if self.tool_watch.changed(tools):
+            if left_out:
+                emit(left_out)
             warning, self.context.schema_tokens = await asyncio.to_thread(self.tool_watch.check, tools, self.context.token_threshold, self.context.model)
             if warning:
                 emit(warning)

@@ -13,7 +13,7 @@ from mcp_tui.text import safe_text
 from mcp_tui.words import clip_words
 
 # FailureKind → the chip's state (its icon and colour)
-CHIP_STATE = {"failed": "failed", "timeout": "timeout", "denied": "denied", "cancelled": "cancelled", "invalid_arguments": "failed", "unknown_tool": "failed"}
+CHIP_STATE = {"failed": "failed", "timeout": "timeout", "denied": "denied", "refused": "refused", "cancelled": "cancelled", "invalid_arguments": "failed", "unknown_tool": "failed"}
 DETAIL_CHARS = 70
 _PREFIXES = ("Tool error: ", "Error: ")
 
@@ -39,7 +39,7 @@ def outcome_of(message) -> str:
 
 def chip_detail(state: str, text: str | None) -> str:
     """The first line of a real error, cut at a word; nothing for a refused or stopped call,
-    whose text was written for the model (its chip's state says it: "refused by you")."""
+    whose text was written for the model (its chip's state says it: "refused by you" or "refused by policy")."""
     if state not in ("failed", "timeout", "error") or not text:
         return ""
     line = safe_text(text).strip().splitlines()[0] if text.strip() else ""

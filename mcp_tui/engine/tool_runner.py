@@ -83,6 +83,9 @@ class ToolRunner:
             return
 
         decision = self.policy.decide_now(call.name, info.read_only, info.server, info.name)
+        if decision is Decision.DENY:  # the policy refused: nobody was asked, so no "the user refused"
+            await self._fail(call, "refused", self.policy.refusal(), 0.0)
+            return
         if decision is None:
             async with self._approval_lock:
                 # a trust answer given meanwhile to a parallel call of this tool answers this one too
@@ -112,7 +115,7 @@ class ToolRunner:
             call.id, text, call.name, arguments=arguments, error=result.text if result.is_error else None, outcome="error" if result.is_error else "done"
         )
         # The model gets the result as it is (in the history); what the faces show is masked.
-        self.emit(ToolCallFinished(**self._ids(call), result=mask_secrets(result.full_text), is_error=result.is_error, truncated=result.truncated, duration=duration))
+        self.emit(ToolCallFinished(**self._ids(call), result=mask_secrets(result.full_text), is_error=result.is_error, truncated=result.truncated, duration=duration, links=result.links))
 
     async def _ask(self, call: ToolCall, info: Any, arguments: dict[str, Any]) -> Decision:
         annotations = {

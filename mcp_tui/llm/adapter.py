@@ -205,13 +205,14 @@ class LLMAdapter:
         # The key came from a flag, not the env var get_client() checks: build it ourselves.
         return _construct(config.client_class, model=self.model, api_key=key, api_base=self.api_base)
 
-    async def stream(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> AsyncIterator[StreamItem]:
-        """Text and tool calls as they come; raises ProviderError (also for a cut-off answer)."""
+    async def stream(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None, **options: Any) -> AsyncIterator[StreamItem]:
+        """Text and tool calls as they come; raises ProviderError (also for a cut-off answer).
+        `options` (max_tokens, temperature) go to chuk-llm, which maps them per provider."""
         if self._client is None:
             self._client = self._build_client()
         ctx = {"key_env": self.key_env, "api_base": self.api_base}
         try:
-            chunks = self._client.create_completion(normalize_messages(messages), tools=normalize_tools(tools), stream=True)
+            chunks = self._client.create_completion(normalize_messages(messages), tools=normalize_tools(tools), stream=True, **options)
         except Exception as exc:  # chuk-llm validates messages synchronously
             log.exception("request refused before sending")
             raise ProviderError(f"The request could not be built: {exc}", "bad_request", hint=hint_for("bad_request")) from exc

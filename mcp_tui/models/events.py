@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from mcp_tui.models.resources import ResourceLinkRef
 from mcp_tui.models.usage import TokenUsageStats
 from mcp_tui.text import Shown
 
@@ -68,9 +69,11 @@ class ToolCallFinished(ToolCallEvent):
     is_error: bool = False
     truncated: bool = False  # the model got a bounded copy; the session keeps the whole text beside it
     duration: float
+    links: list[ResourceLinkRef] = Field(default_factory=list)  # resources the result points to
 
 
-FailureKind = Literal["failed", "timeout", "denied", "cancelled", "invalid_arguments", "unknown_tool"]
+# denied: the user said no; refused: the --approve policy did, and nobody was asked
+FailureKind = Literal["failed", "timeout", "denied", "refused", "cancelled", "invalid_arguments", "unknown_tool"]
 
 
 class ToolCallFailed(ToolCallEvent):
@@ -120,6 +123,16 @@ class ToolSchemasLarge(Event):
     message: Shown
 
 
+class ToolsLeftOut(Event):
+    """More tools than a request may carry (--max-tools): these servers' tools were left out."""
+
+    type: Literal["tools_left_out"] = "tools_left_out"
+    offered: int
+    total: int
+    left_out: list[Shown]  # "git (12 tools)", "many (1,872 of 2,000 tools)"
+    message: Shown
+
+
 class SavingChanged(Event):
     """The session file stopped (or started again) taking writes; the chat goes on either way."""
 
@@ -146,6 +159,37 @@ class ServerStateChanged(Event):
     tool_count: int = 0
     tool_tokens: int = 0  # what its tool definitions add to every request (estimated)
     tools_on: bool = True  # False: switched off for this session, not offered to the model
+    reconnecting: bool = False  # a remote server that dropped, between tries to reconnect: no alarm yet
+
+
+class SamplingHandled(Event):
+    """A server's sampling request (sampling/createMessage): answered by the current model, or
+    refused (by the user, the headless policy, or because mcp-tui cannot answer it)."""
+
+    type: Literal["sampling"] = "sampling"
+    server: Shown
+    answered: bool
+    failed: bool = False  # approved, but the model failed
+    model: Shown = ""
+    tokens: int = 0  # prompt and completion of the request, counted in the session's totals
+    cost: float | None = None
+    reason: Shown = ""  # why it was refused or failed
+
+    @property
+    def note(self) -> str:
+        """What both faces say about it."""
+        if self.answered:
+            cost = f", ${self.cost:.4f}" if self.cost else ""
+            return f"sampling for {self.server}: {self.tokens:,} tokens ({self.model}{cost})"
+        return f"sampling request from {self.server} {'failed' if self.failed else 'refused'}: {self.reason}"
+
+
+class ResourceChanged(Event):
+    """A subscribed resource (one attached to the conversation) changed on its server."""
+
+    type: Literal["resource_changed"] = "resource_changed"
+    server: Shown
+    uri: Shown
 
 
 class ElicitationAnswered(Event):
@@ -186,8 +230,11 @@ AnyEvent = Annotated[
         TurnFinished,
         TurnFailed,
         ToolSchemasLarge,
+        ToolsLeftOut,
         SavingChanged,
         ServerStateChanged,
+        SamplingHandled,
+        ResourceChanged,
         ElicitationAnswered,
         ElicitationCompleted,
     ],

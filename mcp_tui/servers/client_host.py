@@ -15,6 +15,7 @@ import mcp_types as types
 
 from mcp_tui import __version__
 from mcp_tui.config.models import ServerConfig
+from mcp_tui.servers.oauth import LoginBroker
 from mcp_tui.servers.user_wait import UserWait
 
 CLIENT_INFO = types.Implementation(name="mcp-tui", title="mcp-tui", version=__version__)
@@ -22,6 +23,13 @@ CLIENT_INFO = types.Implementation(name="mcp-tui", title="mcp-tui", version=__ve
 
 class ClientHost:
     """The default host: declares nothing, so servers never ask."""
+
+    @property
+    def logins(self) -> LoginBroker:
+        """When a server's OAuth login may open the browser (the faces set it up)."""
+        if "_logins" not in self.__dict__:
+            self._logins = LoginBroker()
+        return self._logins
 
     def offers_elicitation(self, config: ServerConfig) -> bool:
         return False
@@ -63,6 +71,8 @@ def session_callbacks(config: ServerConfig, host: ClientHost, user_wait: UserWai
             return await host.sample(name, params)
 
         found["sampling_callback"] = sample
+        # The model may call tools the server offers in its request (the server runs them).
+        found["sampling_capabilities"] = types.SamplingCapability(tools=types.SamplingToolsCapability())
     if host.offers_roots(config):
         async def roots(context: Any):
             return await host.roots(name)

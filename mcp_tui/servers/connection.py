@@ -21,7 +21,8 @@ import mcp_types as types
 from mcp.client.session import ClientSession
 
 from mcp_tui.config.models import ServerConfig
-from mcp_tui.servers import errors, processes
+from mcp_tui.servers import errors, oauth, processes, roots, sse_fallback
+from mcp_tui.servers.catalog import Catalog
 from mcp_tui.servers.client_host import ClientHost, session_callbacks
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolInfo
 from mcp_tui.servers.naming import NameRegistry
@@ -71,9 +72,13 @@ class ServerConnection:
         self._scope: anyio.CancelScope | None = None
         self._wake: anyio.Event | None = None
         self._lost = False
+        self._lost_reason: str | None = None  # what the call that noticed the drop saw
+        self.reconnecting = False  # set by the Reconnector while it tries to bring a remote server back
         self._tools_stale = False
         self._pid: int | None = None
         self._skipped: list[str] = []  # notes on tools left out of the last listing
+        self.catalog = Catalog(config.name)  # prompts, resources, templates (servers/catalog.py)
+        self._auth: oauth.ServerAuth | None = None
         if config.disabled:
             self.state, self.reason = ServerState.DISABLED, None
         elif config.config_error:
@@ -85,7 +90,7 @@ class ServerConnection:
         tool_count = len(self.tools) if self.state is ServerState.READY else 0
         return ServerStatus(
             name=self.name, state=self.state, reason=self.reason, tool_count=tool_count,
-            transport=self.config.transport, since=self.since,
+            transport=self.config.transport, since=self.since, reconnecting=self.reconnecting,
         )
 
     def _set(self, state: ServerState, reason: str | None = None) -> None:
@@ -93,12 +98,30 @@ class ServerConnection:
         log.info("server %s: %s%s", self.name, state.value, f" ({reason})" if reason else "")
         self._on_change(self)
 
-    def connection_lost(self) -> None:
-        """Called when the transport ends or a call saw 'Connection closed'."""
+    def mark_exited(self, reason: str) -> None:
+        self._set(ServerState.EXITED, reason)
+
+    def connection_lost(self, reason: str | None = None) -> None:
+        """Called when the transport ends or a call saw the connection drop (reconnect.py)."""
         if self.state is ServerState.READY and not self.stopping:
-            self._lost = True
+            self._lost, self._lost_reason = True, reason
             if self._wake is not None:
                 self._wake.set()
+
+    async def roots_changed(self) -> bool:
+        """Tell the server its roots changed, if it is ready and was offered roots."""
+        if self.state is not ServerState.READY or self.session is None or not self._host.offers_roots(self.config):
+            return False
+        try:
+            await roots.tell_changed(self.session)
+        except Exception as exc:  # it went away meanwhile: it asks again when it restarts
+            log.warning("server %s: telling it the roots changed failed: %s", self.name, errors.describe(exc))
+            return False
+        return True
+    def auth_problem(self) -> str | None:
+        """Why OAuth refused the last request (a login needed again, a scope never granted), if it did."""
+        found = oauth.describe_failure(self._auth)
+        return found[1] if found else None
 
     async def wait_not_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -151,23 +174,36 @@ class ServerConnection:
         if self.state in (ServerState.STARTING, ServerState.READY):
             self._set(ServerState.STOPPED)
 
+    async def finish_exit(self, timeout: float = STOP_GRACE) -> None:
+        """Before starting again: let the owner task of a connection that ended finish
+        unwinding (its transport's goodbye), then clean up as stop() does."""
+        if self._task is not None:
+            await asyncio.wait([self._task], timeout=timeout)
+        await self.stop()
+
     def kill(self) -> None:
         processes.kill_group(self._pid)
 
     async def _run(self) -> None:
         self._lost = self._tools_stale = False
+        self._lost_reason = None
         self._wake = anyio.Event()
         self._open_log()
         try:
             with anyio.CancelScope() as scope:
                 self._scope = scope
-                await self._serve()
+                try:
+                    await self._serve()
+                except BaseException as exc:
+                    if not sse_fallback.switched(exc):
+                        raise
+                    await self._serve()  # the same URL, over SSE
         except BaseException as exc:
             if self.stopping:
                 pass  # stop() reports STOPPED
             elif all(isinstance(e, asyncio.CancelledError) for e in errors.leaves(exc)):
                 raise  # cancelled from outside (the loop shutting down)
-            elif self.state in (ServerState.EXITED, ServerState.FAILED):  # already reported
+            elif self.state in (ServerState.EXITED, ServerState.FAILED, ServerState.NEEDS_LOGIN):  # already reported
                 log.debug("server %s: %s", self.name, errors.describe(exc))
             else:
                 await self._report_failure(exc)
@@ -186,7 +222,7 @@ class ServerConnection:
             read, write = await self._open_transport(stack)
             tg = await stack.enter_async_context(anyio.create_task_group())
             write = WriteGuard(write)
-            on_end = self.connection_lost if self.config.transport == "stdio" else None
+            on_end = self.connection_lost  # also SSE: its event stream ends when the server goes away
             # `session` is bound below, before any answer to tools/list can ask for its version
             read = ReadGuard(read, write, on_end=on_end, on_skip=self._skip, version=lambda: session.protocol_version)
             session = await stack.enter_async_context(
@@ -196,13 +232,19 @@ class ServerConnection:
                 )
             )
             try:
-                with anyio.fail_after(self.startup_timeout):
+                with anyio.fail_after(self.startup_timeout) as deadline:
+                    if self._auth is not None:
+                        self._auth.deadline = deadline  # paused while the user logs in
                     await session.initialize()
                     tools = await self._list_tools(session)
             except Exception as exc:
+                if (sse := await sse_fallback.check(self.config, exc)) is not None:
+                    self.config = sse
+                    raise sse_fallback.SwitchToSSE() from exc
                 # Report now: unwinding may wait seconds for a server that ignores stdin EOF.
                 await self._report_failure(exc)
                 raise
+            await self.catalog.load(session, self.startup_timeout)  # never fails the connection
             self.tools, self.session = tools, session
             self._set(ServerState.READY, self._skip_note())
             await self._watch(session)
@@ -228,6 +270,8 @@ class ServerConnection:
                     self._on_change(self)
                 except Exception as exc:
                     log.warning("server %s: refreshing tools failed: %s", self.name, errors.describe(exc))
+            if self.catalog.stale and await self.catalog.refresh(session, self.startup_timeout):
+                self._on_change(self)
 
     # -- transport -----------------------------------------------------------
 
@@ -255,20 +299,25 @@ class ServerConnection:
             return streams
         if not cfg.url:
             raise ValueError("no url configured")
+        self._auth = oauth.server_auth(cfg, self._host.logins)
+        auth = self._auth.auth if self._auth is not None else None
         if cfg.transport == "sse":
             from mcp.client.sse import sse_client
 
-            return await stack.enter_async_context(sse_client(cfg.url, headers=cfg.headers or None))
+            return await stack.enter_async_context(sse_client(cfg.url, headers=cfg.headers or None, auth=auth))
         import httpx2
         from mcp.client.streamable_http import streamable_http_client
 
         client = await stack.enter_async_context(
-            httpx2.AsyncClient(headers=cfg.headers or None, timeout=httpx2.Timeout(30.0, read=300.0))
+            httpx2.AsyncClient(headers=cfg.headers or None, timeout=httpx2.Timeout(30.0, read=300.0), auth=auth)
         )
         return await stack.enter_async_context(streamable_http_client(cfg.url, http_client=client))
 
     async def _list_tools(self, session: ClientSession) -> list[ToolInfo]:
         self._skipped = []
+        caps = session.server_capabilities
+        if caps is not None and caps.tools is None:  # prompts or resources only: tools/list is "Method not found"
+            return []
         found: list[types.Tool] = []
         cursor: str | None = None
         for _ in range(100):  # a server paging forever must not hang us
@@ -300,6 +349,9 @@ class ServerConnection:
             self._tools_stale = True
             if self._wake is not None:
                 self._wake.set()
+        elif self.catalog.note(message):  # prompts or resources changed: listed again by _watch
+            if self._wake is not None:
+                self._wake.set()
         elif isinstance(message, types.ElicitCompleteNotification):
             self._host.elicitation_complete(self.name, message.params.elicitation_id)
         elif isinstance(message, Exception):  # e.g. a non-JSON line on the server's stdout
@@ -328,6 +380,8 @@ class ServerConnection:
         cfg = self.config
         root = errors.root_cause(exc)
         started = self.state is not ServerState.STARTING
+        if (refused := oauth.describe_failure(self._auth)) is not None:
+            return (ServerState.NEEDS_LOGIN if refused[0] else ServerState.FAILED), refused[1]
         if isinstance(root, TimeoutError) and not started:
             return ServerState.FAILED, f"no answer within {self.startup_timeout:g}s (initialize / list tools)"
         if errors.is_connection_closed(root):
@@ -337,7 +391,7 @@ class ServerConnection:
 
     def _exit_reason(self, started: bool) -> str:
         if self.config.transport != "stdio":
-            return "connection closed"
+            return f"connection lost: {self._lost_reason}" if self._lost_reason else "connection closed"
         line = self.last_stderr_line()
         head = "exited" if started else "exited during start"
         return f"{head}: {line}" if line else f"{head} (nothing on stderr)"

@@ -17,7 +17,8 @@ from mcp.shared.exceptions import MCPError
 from pydantic import ValidationError
 
 from mcp_tui.config.models import ServerConfig
-from mcp_tui.servers import errors, unreadable
+from mcp_tui.servers import errors, reconnect, unreadable
+from mcp_tui.servers.catalog import Catalog, CatalogError, PromptInfo, ResourceInfo, TemplateInfo
 from mcp_tui.servers.client_host import ClientHost
 from mcp_tui.servers.connection import ServerConnection
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolCallError, ToolInfo, ToolResult
@@ -40,6 +41,7 @@ class ServerManager:
         on_status: Callable[[ServerStatus], None] | None = None,
         max_result_chars: int = 100_000,
         host: ClientHost | None = None,
+        reconnect_delays: tuple[float, ...] = reconnect.DELAYS,
     ) -> None:
         if log_dir is None:
             from mcp_tui.paths import log_dir as default_log_dir
@@ -49,8 +51,12 @@ class ServerManager:
         self.max_result_chars = max_result_chars
         self.on_status = on_status
         self._registry = NameRegistry()
+        self._reconnect = reconnect.Reconnector(reconnect_delays)
+        # how long a call that met a drop waits for the first try to reconnect
+        self._reconnect_wait = (reconnect_delays[0] if reconnect_delays else 0.0) + startup_timeout + 10.0
         self.tools_off: set[str] = set()  # servers whose tools the user switched off for this session
         self._changed = asyncio.Event()
+        self.resource_listeners: list[Callable[[str, str], None]] = []  # (server, uri) of a subscribed resource that changed
         spawn_lock = asyncio.Lock()
         self._conns: dict[str, ServerConnection] = {}
         for config in configs:
@@ -61,10 +67,12 @@ class ServerManager:
                 config, log_dir=log_dir, startup_timeout=startup_timeout, registry=self._registry,
                 spawn_lock=spawn_lock, on_change=self._notify, host=host,
             )
+            self._conns[config.name].catalog.on_updated = self._resource_updated
 
     # -- status --------------------------------------------------------------
 
     def _notify(self, conn: ServerConnection) -> None:
+        self._reconnect.changed(conn)
         self._changed.set()
         self._changed = asyncio.Event()
         if self.on_status is not None:
@@ -101,6 +109,51 @@ class ServerManager:
             return None
         return next((t for t in conn.tools if t.name == pair[1]), None)
 
+    # -- prompts and resources (servers/catalog.py) ------------------------------
+
+    def _ready(self) -> list[ServerConnection]:
+        return [c for c in self._conns.values() if c.state is ServerState.READY]
+
+    def prompts(self) -> list[PromptInfo]:
+        return [p for c in self._ready() for p in c.catalog.prompts]
+
+    def resources(self) -> list[ResourceInfo]:
+        return [r for c in self._ready() for r in c.catalog.resources]
+
+    def templates(self) -> list[TemplateInfo]:
+        return [t for c in self._ready() for t in c.catalog.templates]
+
+    def _catalog(self, server: str) -> tuple[Catalog, Any]:
+        conn = self._conns.get(server)
+        if conn is None:
+            raise CatalogError(f"there is no server named {server!r}")
+        if conn.state is not ServerState.READY or conn.session is None:
+            raise CatalogError(f"server {server!r} is {conn.state.value}" + (f": {conn.reason}" if conn.reason else ""))
+        return conn.catalog, conn.session
+
+    async def get_prompt(self, server: str, name: str, arguments: dict[str, str]) -> types.GetPromptResult:
+        catalog, session = self._catalog(server)
+        return await catalog.get_prompt(session, name, arguments, self.call_timeout)
+
+    async def read_resource(self, server: str, uri: str) -> types.ReadResourceResult:
+        catalog, session = self._catalog(server)
+        return await catalog.read(session, uri, self.call_timeout)
+
+    async def complete(self, server: str, ref: Any, argument: str, value: str, context: dict[str, str] | None = None) -> list[str]:
+        catalog, session = self._catalog(server)
+        return await catalog.complete(session, ref, argument, value, context, self.call_timeout)
+
+    async def subscribe(self, server: str, uri: str) -> bool:
+        catalog, session = self._catalog(server)
+        return await catalog.subscribe(session, uri, self.call_timeout)
+
+    def _resource_updated(self, server: str, uri: str) -> None:
+        for listener in list(self.resource_listeners):
+            try:
+                listener(server, uri)
+            except Exception:
+                log.exception("resource listener failed")
+
     # -- lifecycle -----------------------------------------------------------
 
     async def start(self) -> None:
@@ -125,12 +178,19 @@ class ServerManager:
         conn = self._conns.get(name)
         if conn is None:
             raise ValueError(f"no server named {name!r}")
+        self._reconnect.cancel(name)
         await conn.stop()
         conn.start()
+
+    async def roots_changed(self) -> list[str]:
+        """Tell every ready server offered roots that they changed; the names of those told."""
+        told = await asyncio.gather(*(c.roots_changed() for c in self._conns.values()))
+        return [name for name, yes in zip(self._conns, told) if yes]
 
     async def aclose(self, grace: float | None = None) -> None:
         """Stop every server (asked in reverse order, waited for together); `grace`: how
         long each may take to exit by itself before it is terminated (quitting: short)."""
+        self._reconnect.cancel_all()
         conns = list(reversed(self._conns.values()))
         stops = (c.stop() if grace is None else c.stop(grace) for c in conns)
         await asyncio.gather(*stops, return_exceptions=True)
@@ -150,6 +210,7 @@ class ServerManager:
         *,
         progress: Progress | None = None,
         timeout: float | None = None,
+        retry_after_drop: bool = True,
     ) -> ToolResult:
         info = self.resolve(qualified_name)
         if info is None:
@@ -171,14 +232,20 @@ class ServerManager:
         except TimeoutError:
             raise ToolCallError("timeout", f"{qualified_name} did not answer within {limit:g}s") from None
         except MCPError as exc:
+            if (refused := conn.auth_problem()) is not None:  # OAuth: a login needed again, a scope never granted
+                raise ToolCallError("unavailable", f"{info.server}: {refused}") from None
             if exc.code == types.REQUEST_TIMEOUT:
                 raise ToolCallError("timeout", f"{qualified_name} did not answer within {limit:g}s") from None
+            if conn.config.transport != "stdio" and (reason := await reconnect.drop_reason(exc, session)):
+                return await self._after_drop(conn, info, reason, qualified_name, arguments, progress, timeout, retry_after_drop)
             if exc.code == types.CONNECTION_CLOSED:
                 raise await self._lost(conn) from None
             if unreadable.is_unreadable(exc.error):  # our own reply for an answer that could not be parsed
                 raise ToolCallError("protocol", f"{info.server}: {exc.error.message}") from None
             raise ToolCallError("protocol", f"{info.server} answered with error {exc.code}: {exc.error.message}") from None
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            if conn.config.transport != "stdio":
+                return await self._after_drop(conn, info, "connection closed", qualified_name, arguments, progress, timeout, retry_after_drop)
             raise await self._lost(conn) from None
         except ValidationError as exc:  # a result that is not a CallToolResult
             raise ToolCallError("protocol", f"{info.server}: {unreadable.summary(exc)}") from None
@@ -187,6 +254,19 @@ class ServerManager:
         if not isinstance(result, types.CallToolResult):
             raise ToolCallError("protocol", f"{info.server} sent an unexpected kind of result")
         return convert(result, self.max_result_chars)
+
+    async def _after_drop(
+        self, conn: ServerConnection, info: ToolInfo, reason: str, name: str, arguments: dict,
+        progress: Progress | None, timeout: float | None, may_retry: bool,
+    ) -> ToolResult:
+        """A remote server's connection dropped during a call: reconnect.py decides what follows."""
+        if conn.stopping:
+            raise ToolCallError("cancelled", f"server {conn.name!r} was stopped during the call")
+
+        def again() -> Awaitable[ToolResult]:
+            return self.call(name, arguments, progress=progress, timeout=timeout, retry_after_drop=False)
+
+        return await self._reconnect.after_drop(conn, info, reason, again if may_retry else None, self._reconnect_wait)
 
     async def _lost(self, conn: ServerConnection) -> ToolCallError:
         if conn.stopping:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from mcp_tui.config.models import Transport
+from mcp_tui.models.resources import ResourceLinkRef
 from mcp_tui.text import Shown
 
 
@@ -19,6 +20,7 @@ class ServerState(str, Enum):
     EXITED = "exited"  # was ready, then the connection died
     STOPPED = "stopped"  # we stopped it
     DISABLED = "disabled"
+    NEEDS_LOGIN = "needs-login"  # answered 401: the user logs in in the browser (OAuth)
 
 
 class ServerStatus(BaseModel):
@@ -28,6 +30,7 @@ class ServerStatus(BaseModel):
     tool_count: int = 0
     transport: Transport = "stdio"
     since: float = Field(default_factory=time.time)
+    reconnecting: bool = False  # a remote server that dropped, between tries to reconnect
 
 
 class ToolInfo(BaseModel):
@@ -59,6 +62,7 @@ class ToolResult(BaseModel):
     is_error: bool = False
     structured: dict[str, Any] | None = None
     truncated: bool = False
+    links: list[ResourceLinkRef] = Field(default_factory=list)  # resource_link blocks: openable from the tool's detail
 
 
 ErrorKind = Literal["timeout", "unavailable", "unknown_tool", "protocol", "cancelled"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import mcp_types as types
 
+from mcp_tui.models.resources import ResourceLinkRef
 from mcp_tui.servers.models import ToolResult
 
 
@@ -28,8 +30,17 @@ def describe_block(block: Any) -> str:
         size = _b64_size(getattr(res, "blob", "") or "")
         return f"[resource {res.uri}: {res.mime_type or 'binary'}, {size} bytes]"
     if isinstance(block, types.ResourceLink):
-        return f"[resource {block.uri}" + (f": {block.name}]" if block.name else "]")
+        mime = f", {block.mime_type}" if block.mime_type else ""
+        return f"[resource link {block.uri}" + (f": {block.name}{mime}]" if block.name else f"{mime}]")
     return f"[{getattr(block, 'type', type(block).__name__)} content]"
+
+
+# describe_block's words for a resource_link, read back from a saved result (a resumed session's tool detail)
+_LINK = re.compile(r"\[resource link (\S+?)(?:: ([^\]]*?))?(?:, ([\w.+-]+/[\w.+-]+))?\]")
+
+
+def links_in(text: str) -> list[ResourceLinkRef]:
+    return [ResourceLinkRef(uri=m.group(1), name=m.group(2) or "", mime_type=m.group(3)) for m in _LINK.finditer(text or "")]
 
 
 def bound(text: str, limit: int) -> tuple[str, bool]:
@@ -46,4 +57,9 @@ def convert(result: types.CallToolResult, max_chars: int) -> ToolResult:
     if not parts and structured is not None:
         full = json.dumps(structured, ensure_ascii=False, default=str)
     text, truncated = bound(full, max_chars)
-    return ToolResult(text=text, full_text=full, is_error=bool(result.is_error), structured=structured, truncated=truncated)
+    links = [
+        ResourceLinkRef(uri=b.uri, name=b.name, mime_type=b.mime_type, description=b.description or "")
+        for b in result.content or []
+        if isinstance(b, types.ResourceLink)
+    ]
+    return ToolResult(text=text, full_text=full, is_error=bool(result.is_error), structured=structured, truncated=truncated, links=links)

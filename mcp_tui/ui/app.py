@@ -10,6 +10,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
+from functools import partial
 from typing import NoReturn
 from pathlib import Path
 
@@ -23,11 +24,14 @@ from textual.widgets import Footer, Header
 
 from mcp_tui.engine.approval import ApprovalRequest, Decision
 from mcp_tui.engine.chat_engine import ChatEngine
+from mcp_tui.engine.mcp_input import TurnInput
 from mcp_tui.engine.tool_outcome import CHIP_STATE, chip_detail
 from mcp_tui.models.events import (
     ElicitationAnswered,
     ElicitationCompleted,
     Event,
+    SamplingHandled,
+    ResourceChanged,
     SavingChanged,
     SegmentRolled,
     ServerStateChanged,
@@ -40,12 +44,15 @@ from mcp_tui.models.events import (
     ToolCallRequested,
     ToolCallStarted,
     ToolSchemasLarge,
+    ToolsLeftOut,
     TurnFailed,
     TurnFinished,
     UsageUpdated,
 )
+from mcp_tui.ui import login
 from mcp_tui.ui.commands import McpTuiCommands, parse_slash
 from mcp_tui.ui.screens.approval import ApprovalScreen
+from mcp_tui.ui.screens.sampling import ask_sampling
 from mcp_tui.ui.screens.trust import TrustScreen
 from mcp_tui.ui.screens.help import HelpScreen
 from mcp_tui.ui.screens.segments import SegmentBrowser
@@ -54,6 +61,7 @@ from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.history_widgets import context_rolls, history_widgets, record_rolls, roll_note, tool_messages
 from mcp_tui.ui.shutdown import QUIT_DEADLINE, ShutdownDeadline, flush_and_exit
 from mcp_tui.ui.slash_actions import SlashActions
+from mcp_tui.ui.mcp_actions import McpActions, turn_widgets
 from mcp_tui.ui.preference_actions import PreferenceActions
 from mcp_tui.ui.block_actions import BlockActions
 from mcp_tui.ui.elicitation_actions import ElicitationActions
@@ -70,7 +78,6 @@ from mcp_tui.ui.widgets.chat import (
     InfoNote,
     ToolChip,
     Transcript,
-    UserMessage,
 )
 from mcp_tui.ui.completions import EngineSources
 from mcp_tui.ui.widgets.completion import CompletionList
@@ -90,7 +97,7 @@ class EngineEvent(Message):
         self.event = event
 
 
-class McpTuiApp(BlockActions, SlashActions, PreferenceActions, ElicitationActions, App[int]):
+class McpTuiApp(BlockActions, SlashActions, McpActions, PreferenceActions, ElicitationActions, App[int]):
     CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "mcp-tui"
     COMMANDS = App.COMMANDS | {McpTuiCommands}
@@ -156,8 +163,10 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, ElicitationAction
         self.engine = engine
         engine.policy.asker = self.ask_approval
         engine.policy.confirm = self.confirm_trust
+        engine.host.sampler.asker = partial(ask_sampling, self)
         engine.host.elicitor.asker = self.ask_elicitation
         engine.listeners.append(lambda event: self.post_message(EngineEvent(event)))
+        login.attach(self, engine)
         self.refresh_bindings()  # check_action allows more now: the footer shows every key at once
 
     # -- layout ------------------------------------------------------------------
@@ -298,6 +307,8 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, ElicitationAction
             command, argument = slash
             await self.run_slash(command, argument)
             return
+        if await self.run_prompt_command(message.text):  # /server:prompt name=value …
+            return
         if message.text.startswith("/"):
             await self.note(f"Unknown command {message.text.split()[0]}. /help lists the commands.")
             return
@@ -305,17 +316,21 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, ElicitationAction
             self.notify("An answer is still running: wait for it or press Esc to stop it.", severity="warning")
             self.query_one(PromptInput).load_text(message.text)
             return
+        entry = await self.turn_input(message.text)  # @server:uri resources read in
+        if entry is None:
+            return
         await self.apply_pending_edit()
-        self.run_turn(message.text)
+        self.run_turn(entry)
 
     @work(group="turn", exit_on_error=False)
-    async def run_turn(self, text: str) -> None:
+    async def run_turn(self, text: str | TurnInput) -> None:
         transcript = self.query_one(Transcript)
         transcript.anchor()
         saved_from = len(self.engine.context.history.messages)
         transcript.begin_turn()
         try:
-            await transcript.add(UserMessage(text))
+            for widget in turn_widgets(text):  # the message, its attachments, or a prompt's messages
+                await transcript.add(widget)
             self._answer = None
             self._chips.clear()
             async for event in self.engine.run_turn(text):
@@ -373,7 +388,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, ElicitationAction
             timeline.update_call(event.call_id, progress=progress)
         elif isinstance(event, ToolCallFinished):
             state = "error result" if event.is_error else "done"
-            timeline.update_call(event.call_id, state=state, duration=event.duration, result=event.result)
+            timeline.update_call(event.call_id, state=state, duration=event.duration, result=event.result, links=event.links)
             said = f" · {chip_detail('error', event.result)}" if event.is_error else ""
             self._chip(event.call_id, "error" if event.is_error else "done", f"{event.duration:.2f} s{said}")
         elif isinstance(event, ToolCallFailed):
@@ -399,7 +414,7 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, ElicitationAction
                 await transcript.add(ErrorNote(f"The model declined to answer: {event.refusal}", "Rephrase the request, or ask another model."))
             if event.cut:
                 await transcript.add(ErrorNote(event.cut, stop_hint(event.cut)))
-        elif isinstance(event, ToolSchemasLarge):
+        elif isinstance(event, (ToolSchemasLarge, ToolsLeftOut)):
             await self.note(event.message, "tools", reveal=False)
         elif isinstance(event, TurnFailed):
             await self._close_answer(interrupted=True)
@@ -430,7 +445,10 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, ElicitationAction
     def handle_engine_event(self, event: Event) -> None:
         if isinstance(event, ServerStateChanged):
             self.query_one(ServerList).show(event)
-            if event.state in ("failed", "exited"):
+            login.server_changed(self, event.name, event.state)
+            if event.state == login.NEEDS_LOGIN:
+                self.notify(f"Server {event.name} needs a login: select it in the sidebar and press l (or Ctrl+P → Log in to {event.name}).", severity="warning", markup=False)
+            elif event.state in ("failed", "exited") and not event.reconnecting:  # the sidebar says it meanwhile
                 self.notify(f"Server {event.name} {event.state}: {event.reason or 'no reason given'}. Select it in the sidebar and press r to restart.", severity="error", markup=False)
         elif isinstance(event, SavingChanged):
             self.query_one(Sidebar).show_saving(None if event.saving else event.warning)
@@ -444,6 +462,10 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, ElicitationAction
             self.run_worker(self._segment_note(event), group="notes")
         elif isinstance(event, UsageUpdated):
             self._show_usage(event.usage, event.threshold)
+        elif isinstance(event, SamplingHandled):
+            self.run_worker(self.note(event.note, "sampling", reveal=False), group="notes")
+        elif isinstance(event, ResourceChanged):
+            self.resource_changed(event)
         elif isinstance(event, (ElicitationAnswered, ElicitationCompleted)):
             self.show_elicitation_event(event)
 
@@ -461,6 +483,10 @@ class McpTuiApp(BlockActions, SlashActions, PreferenceActions, ElicitationAction
             return
         self.notify(f"Restarting {message.name}…", markup=False)
         self.run_worker(self.engine.restart_server(message.name), group="servers")
+
+    @on(ServerList.LoginRequested)
+    def log_in(self, message: ServerList.LoginRequested) -> None:
+        login.log_in(self, message.name)
 
     @on(ServerList.ToolsToggled)
     def toggle_tools(self, message: ServerList.ToolsToggled) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual.widget import Widget
 from textual.widgets._markdown import MarkdownFence
 
+from mcp_tui.engine.mcp_input import split_attachments
 from mcp_tui.models.messages import MessageRole
 from mcp_tui.ui.screens.tool_detail import ToolDetailScreen
 from mcp_tui.ui.transcript_cursor import CursorTranscript
@@ -68,7 +69,7 @@ class BlockActions:
         elif message.verb == "edit":
             self._edit_keep = asked - system
             prompt = self.query_one(PromptInput)
-            prompt.load_text(history[asked].content or "")
+            prompt.load_text(split_attachments(history[asked].content or "")[0])  # its @resources are read again on send
             prompt.border_title = EDITING
 
     def _message_index(self, block: Widget | None) -> int | None:

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
+
+from mcp_tui.text import safe_text
+
+from mcp_tui.ui import login
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,9 @@ COMMANDS: list[Command] = [
     Command("export", "/export md|json [PATH]", "write the conversation as Markdown or JSON", "export"),
     Command("cost", "/cost", "the context, the session's tokens and cost, and where each figure comes from", "show_cost"),
     Command("toolset", "/toolset NAME on|off", "offer a server's tools to the model, or not (this session)", "toolset"),
+    Command("roots", "/roots [add|remove PATH]", "the folders servers are offered as roots; add or remove one (this session)", "roots"),
+    Command("prompts", "/prompts", "list the servers' prompts; run one as /server:prompt name=value …", "show_prompts"),
+    Command("resources", "/resources", "list the servers' resources; attach one to a message with @server:uri", "show_resources"),
     Command("copy", "/copy", "copy the last answer to the clipboard", "copy_answer"),
     Command("help", "/help", "keys and commands", "help"),
     Command("quit", "/quit", "leave mcp-tui", "quit"),
@@ -57,6 +65,7 @@ PALETTE_EXTRA = [
     ("Block cursor on the chat (copy, retry, edit, fork)", "chat_cursor", "ctrl+up / alt+up / f6"),
     ("Search the chat", "search", "ctrl+f"),
     ("Restart failed servers", "restart_failed", "restart every failed or exited server"),
+    ("Roots offered to servers", "roots", "the folders servers may work in; /roots add|remove PATH changes them"),
     ("Trusted tools…", "trusted_tools", "tools and servers always allowed to run; Delete revokes"),
     ("Keep this model as the default", "keep_model", "the provider and model the next start uses when flags and env name none"),
     ("New line in prompt", "newline", "ctrl+j"),
@@ -102,7 +111,15 @@ class McpTuiCommands(Provider):
         for name, on in engine.tool_switches() if engine is not None else ():
             # Names come from the config: passed as data, never parsed as an action string.
             verb = "off" if on else "on"
-            yield f"Tools {verb}: {name}", partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows", "toolset"
+            yield escape(safe_text(f"Tools {verb}: {name}")), partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows", "toolset"
+        for prompt in engine.servers.prompts() if engine is not None else ():
+            # Server text: the palette reads titles and help as markup ([@click=…] would be a live
+            # action), so it is escaped; and it is passed as data, never as an action string.
+            title = escape(safe_text(f"Prompt: {prompt.server}:{prompt.name}"))
+            about = escape(safe_text(prompt.description or prompt.title or "an MCP prompt"))
+            yield title, partial(self.app.start_prompt, prompt.server, prompt.name), about, "prompt"
+        for name in login.needing_login(engine):
+            yield escape(safe_text(f"Log in to {name}")), partial(login.log_in, self.app, name), "OAuth in the browser; l on the server's row does it too", "log_in"
 
     async def discover(self) -> Hits:
         for title, callback, help_text, _ in self._entries():

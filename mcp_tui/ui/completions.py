@@ -1,5 +1,6 @@
 """What the prompt offers while a slash command is typed: the commands, then their arguments
-(model and provider names, servers, on/off, md/json, file paths). No widgets here."""
+(model and provider names, servers, on/off, md/json, file paths); MCP prompts and `@`
+resources come from mcp_completions.py. No widgets here."""
 
 from __future__ import annotations
 
@@ -31,18 +32,30 @@ class Sources(Protocol):
     def models(self, provider: str | None) -> list[tuple[str, str]]: ...  # (name, note); None: the current provider
     def providers(self) -> list[tuple[str, str]]: ...
     def servers(self) -> list[tuple[str, str]]: ...
+    def roots(self) -> list[tuple[str, str]]: ...  # (folder, the servers offered it)
+    def prompts(self) -> list: ...  # PromptInfo of ready servers
+    def resources(self) -> list: ...  # ResourceInfo
+    def templates(self) -> list: ...  # TemplateInfo
+    async def values(self, server: str, kind: str, ref: str, argument: str, value: str, context: dict[str, str]) -> list[str]: ...
 
 
 def complete(text: str, sources: Sources) -> list[Candidate]:
+    from mcp_tui.ui import mcp_completions
+
+    if (found := mcp_completions.reference_candidates(text, sources)) is not None:
+        return found[:SHOWN]
     if not text.startswith("/") or "\n" in text:
         return []
     name, space, rest = text[1:].partition(" ")
     if not space:
-        return [
+        commands = [
             Candidate(f"/{c.name}" + (" " if " " in c.usage else ""), c.usage, c.help)
             for c in COMMANDS
             if c.name.startswith(name.lower())
         ]
+        return (commands + mcp_completions.prompt_names(name, sources))[:SHOWN]
+    if (found := mcp_completions.prompt_candidates(text, sources)) is not None:
+        return found[:SHOWN]
     command = BY_NAME.get(name.lower())
     argument = ARGUMENTS.get(command.name) if command else None
     return argument(f"/{command.name} ", rest, sources)[:SHOWN] if argument else []
@@ -77,6 +90,15 @@ def _toolset(head: str, rest: str, sources: Sources) -> list[Candidate]:
     if not space:
         return _names(head, state, sources.servers(), after=" ")
     return _names(f"{head}{server} ", state, [("on", "offer its tools"), ("off", "keep them from the model")])
+
+
+def _roots(head: str, rest: str, sources: Sources) -> list[Candidate]:
+    verb, space, path = rest.partition(" ")
+    if not space:
+        return _names(head, verb, [("add", "offer a folder to the servers"), ("remove", "stop offering one")], after=" ")
+    if verb == "add":
+        return _names(f"{head}add ", path, paths(path), label=_entry)
+    return _names(f"{head}remove ", path, sources.roots()) if verb == "remove" else []
 
 
 def _load(head: str, rest: str, sources: Sources) -> list[Candidate]:
@@ -116,6 +138,7 @@ ARGUMENTS: dict[str, Callable[[str, str, Sources], list[Candidate]]] = {
     "provider": _provider,
     "toolset": _toolset,
     "load": _load,
+    "roots": _roots,
     "export": _export,
 }
 
@@ -146,6 +169,37 @@ class EngineSources:
         engine = self._engine()
         switches = engine.tool_switches() if engine is not None else []
         return [(name, "tools on" if on else "tools off") for name, on in switches]
+
+    def roots(self) -> list[tuple[str, str]]:
+        engine = self._engine()
+        found = engine.host.session_roots.by_folder(engine.server_configs) if engine is not None else {}
+        return [(str(path), ", ".join(names)) for path, names in found.items()]
+    def prompts(self) -> list:
+        engine = self._engine()
+        return engine.servers.prompts() if engine is not None else []
+
+    def resources(self) -> list:
+        engine = self._engine()
+        return engine.servers.resources() if engine is not None else []
+
+    def templates(self) -> list:
+        engine = self._engine()
+        return engine.servers.templates() if engine is not None else []
+
+    async def values(self, server: str, kind: str, ref: str, argument: str, value: str, context: dict[str, str]) -> list[str]:
+        """The server's completion/complete; nothing when it cannot (or is not ready)."""
+        import mcp_types as types
+
+        from mcp_tui.servers.catalog import CatalogError
+
+        engine = self._engine()
+        if engine is None:
+            return []
+        reference = types.PromptReference(name=ref) if kind == "prompt" else types.ResourceTemplateReference(uri=ref)
+        try:
+            return await engine.servers.complete(server, reference, argument, value, context)
+        except CatalogError:
+            return []
 
 
 def known_providers(engine) -> list:

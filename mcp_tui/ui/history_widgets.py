@@ -7,8 +7,10 @@ from collections.abc import Callable
 
 from rich.text import Text
 
+from mcp_tui.engine.mcp_input import split_attachments
 from mcp_tui.engine.tool_outcome import chip_detail, outcome_of
 from mcp_tui.servers.naming import shown_name
+from mcp_tui.ui.widgets.attachment import AttachmentChip
 from mcp_tui.ui.widgets.chat import AssistantMessage, ErrorNote, InfoNote, SavedAnswer, ToolChip, UserMessage
 from mcp_tui.ui.widgets.thinking import ThinkingBlock
 
@@ -58,7 +60,8 @@ def history_widgets(messages, *, label: str, light: bool, results: dict, rolls: 
         if id(message) in rolls:  # a roll's note comes back with the messages it began
             widgets.append(roll_note(*rolls[id(message)]))
         if message.role.value == "user":
-            widgets.append(UserMessage(message.content or "", at=message.at))
+            typed, attached = split_attachments(message.content or "")  # resources sent with it: chips
+            widgets += [UserMessage(typed, at=message.at), *(AttachmentChip(label) for label in attached)]
         elif message.role.value == "assistant":
             if message.reasoning:
                 widgets.append(ThinkingBlock(message.reasoning))

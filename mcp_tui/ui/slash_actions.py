@@ -17,6 +17,7 @@ from mcp_tui.store.session_listing import renamed_title
 from mcp_tui.text import safe_text
 from mcp_tui.ui.commands import Command
 from mcp_tui.ui.completions import known_providers
+from mcp_tui.ui.roots_view import change_roots, roots_listing
 from mcp_tui.ui.screens.models import ModelPicker
 from mcp_tui.words import clip_words, plural
 
@@ -160,6 +161,17 @@ class SlashActions:
             await self.note(Text(f"Usage: /toolset NAME on|off ({switches})"))
             return
         self.set_tools_on(name, state == "on")
+
+    async def action_roots(self, argument: str = "") -> None:
+        verb, _, typed = argument.partition(" ")
+        if argument and (verb not in ("add", "remove") or not typed.strip()):
+            await self.note(Text("Usage: /roots (list them), /roots add PATH, /roots remove PATH"), "roots")
+            return
+        if argument:
+            message = await change_roots(self.engine, verb, typed.strip())
+            await self.note(Text(safe_text(message)), "roots")
+            return
+        await self.note(roots_listing(self.engine), "roots")
 
     async def action_show_cost(self) -> None:
         stats = await self.engine.context.get_token_stats()

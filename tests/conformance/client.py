@@ -46,9 +46,45 @@ def every_tool_once(body: dict[str, Any]):
     return tool_calls(*(call(t["name"], example_value(t.get("parameters") or {})) for t in tools))
 
 
+# The suite's authorization servers accept this client ID metadata document URL (CIMD);
+# a real user would give the https address where their client's document is published.
+CLIENT_METADATA_URL = "https://conformance-test.local/client-metadata.json"
+
+
 def config_for(url: str, scenario: str, context: dict[str, Any]) -> dict[str, Any]:
-    """The server_config.json entry for the suite's server."""
-    return {"url": url, "type": "http"}
+    """The server_config.json entry for the suite's server: its OAuth keys are what a user
+    would write for such a server, taken from the suite's context."""
+    entry: dict[str, Any] = {"url": url, "type": "http"}
+    if "idp_id_token" in context:  # enterprise-managed authorization (SEP-990)
+        entry["oauth"] = {
+            "grant_type": "identity_assertion", "client_id": context["client_id"],
+            "client_secret": context["client_secret"], "token_endpoint_auth_method": "client_secret_basic",
+            "issuer": authorization_server(url),
+            "idp": {"token_endpoint": context["idp_token_endpoint"], "client_id": context.get("idp_client_id"),
+                    "id_token": context["idp_id_token"]},
+        }
+    elif "client-credentials" in scenario:  # machine-to-machine: no browser
+        entry["oauth"] = {"grant_type": "client_credentials", "client_id": context["client_id"]}
+        if "private_key_pem" in context:
+            entry["oauth"] |= {"private_key": context["private_key_pem"], "signing_algorithm": context.get("signing_algorithm", "RS256")}
+        else:
+            entry["oauth"] |= {"client_secret": context["client_secret"], "token_endpoint_auth_method": "client_secret_basic"}
+    elif "client_id" in context:  # a client registered beforehand with the authorization server
+        entry["oauth"] = {"client_id": context["client_id"], "client_secret": context.get("client_secret")}
+    else:
+        entry["oauth"] = {"client_metadata_url": CLIENT_METADATA_URL}
+    return entry
+
+
+def authorization_server(url: str) -> str:
+    """The issuer the server's protected resource metadata names: what a user configuring
+    enterprise-managed authorization copies from their administrator."""
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with urllib.request.urlopen(f"{parts.scheme}://{parts.netloc}/.well-known/oauth-protected-resource{parts.path}", timeout=30) as reply:
+        return json.loads(reply.read())["authorization_servers"][0]
 
 
 def main(argv: list[str]) -> int:

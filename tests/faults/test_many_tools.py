@@ -31,7 +31,7 @@ def warnings(events) -> list[ToolSchemasLarge]:
 
 async def test_two_thousand_tools_are_announced_once(openai_server, make_engine):
     openai_server.enqueue(text("one"), text("two"))
-    engine = await make_engine([many_tools(2000)])
+    engine = await make_engine([many_tools(2000)], max_tools=0)  # no cap: all 2,000 are sent
     first, second = await run(engine, "hi"), await run(engine, "again")
     (warning,) = warnings(first)
     assert len(openai_server.requests[0]["tools"]) == warning.tools == 2000
@@ -52,17 +52,17 @@ async def test_a_small_tool_set_is_not_announced(openai_server, make_engine):
 
 async def test_headless_prints_the_warning_on_stderr(openai_server):
     openai_server.enqueue(text("answer"))
-    engine = ChatEngine(engine_settings(openai_server.base_url), [many_tools(150)])
+    engine = ChatEngine(engine_settings(openai_server.base_url), [many_tools(120)])
     out, err = io.StringIO(), io.StringIO()
     assert await run_headless(engine, "hi", out=out, err=err) == 0
     assert out.getvalue() == "answer\n"
-    assert "150 tools, " in err.getvalue() and "disable servers you don't need" in err.getvalue()
+    assert "120 tools, " in err.getvalue() and "disable servers you don't need" in err.getvalue()
 
 
 async def test_the_tui_shows_the_warning(openai_server):
     openai_server.enqueue(text("answer"))
-    app = make_app(openai_server.base_url, [many_tools(150)], approve="auto")
+    app = make_app(openai_server.base_url, [many_tools(120)], approve="auto")
     async with app.run_test(size=(120, 40)) as pilot:
         await turn(pilot, "hi")
         await pilot.pause()
-        assert any("150 tools, " in str(note.render()) for note in app.query(InfoNote))
+        assert any("120 tools, " in str(note.render()) for note in app.query(InfoNote))

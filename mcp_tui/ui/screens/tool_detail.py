@@ -1,4 +1,5 @@
-"""The full arguments and result of one tool call, pretty JSON, scrollable."""
+"""The full arguments and result of one tool call, pretty JSON, scrollable; the resources its
+result links to open with o (the app reads them: ResourceViewer)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from mcp_tui.text import safe_text
 from mcp_tui.ui.widgets.timeline import ToolRecord
@@ -46,7 +49,18 @@ def _deeper_than(value, limit: int) -> bool:
 
 
 class ToolDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close"), Binding("s", "save", "Save the full result")]
+    BINDINGS = [
+        Binding("escape,q,enter", "dismiss", "Close"),
+        Binding("s", "save", "Save the full result"),
+        Binding("o", "open_link", "Open resource link"),
+    ]
+
+    class OpenResource(Message):
+        """Read a resource the result links to and show it."""
+
+        def __init__(self, server: str, uri: str) -> None:
+            super().__init__()
+            self.server, self.uri = server, uri
 
     def __init__(self, record: ToolRecord) -> None:
         super().__init__()
@@ -72,12 +86,26 @@ class ToolDetailScreen(ModalScreen[None]):
             yield Static(pretty(result[:SHOWN_CHARS]))
             if cut:
                 yield Static(Text(f"… {len(result) - SHOWN_CHARS:,} more characters not shown: s saves all of it to a file", style="dim"))
+            if r.links:
+                yield Static("resource links · o opens the highlighted one", classes="sidebar-heading")
+                yield OptionList(*(Option(Text(safe_text(link.label + (f" · {link.mime_type}" if link.mime_type else "")))) for link in r.links), id="links")
 
     def on_mount(self) -> None:
         panel = self.query_one("#tool-detail")
         panel.border_title = "tool call"
-        panel.border_subtitle = "s save · esc close"
+        panel.border_subtitle = ("o open link · " if self.record.links else "") + "s save · esc close"
         panel.focus()
+
+    def action_open_link(self) -> None:
+        if not self.record.links:
+            self.notify("This result links to no resource.", title="tool result", markup=False)
+            return
+        links = self.query_one("#links", OptionList)
+        self.post_message(self.OpenResource(self.record.server, self.record.links[links.highlighted or 0].uri))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.OpenResource(self.record.server, self.record.links[event.option_index].uri))
 
     def action_save(self) -> None:
         """The whole result as the tool sent it, for a pager or an editor."""

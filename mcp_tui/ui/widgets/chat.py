@@ -232,9 +232,9 @@ class AssistantMessage(Markdown):
 class ToolChip(Static):
     """A compact line for one tool call inside the answer: server.tool, status, duration."""
 
-    ICONS = {"requested": "·", "waiting": "?", "running": "⟳", "done": "✓", "error": "✗", "failed": "✗", "timeout": "⏱", "denied": "⊘", "cancelled": "⊘"}
+    ICONS = {"requested": "·", "waiting": "?", "running": "⟳", "done": "✓", "error": "✗", "failed": "✗", "timeout": "⏱", "denied": "⊘", "refused": "⊘", "cancelled": "⊘"}
     # What a user reads for a state (refused and stopped calls need no more words).
-    WORDS = {"denied": "refused by you", "cancelled": "stopped", "timeout": "timed out", "error": "error result"}
+    WORDS = {"denied": "refused by you", "refused": "refused by policy", "cancelled": "stopped", "timeout": "timed out", "error": "error result"}
 
     def __init__(self, call_id: str, label: str) -> None:
         super().__init__(classes="tool-chip")

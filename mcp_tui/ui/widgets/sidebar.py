@@ -16,7 +16,7 @@ from mcp_tui.text import safe_text
 from mcp_tui.words import plural
 from mcp_tui.ui.widgets.token_gauge import TokenGauge, short_count
 
-STATE_ICON = {"ready": "●", "starting": "◌", "failed": "✗", "exited": "✗", "stopped": "○", "disabled": "○"}
+STATE_ICON = {"ready": "●", "starting": "◌", "failed": "✗", "exited": "✗", "stopped": "○", "disabled": "○", "needs-login": "◇"}
 
 
 class ServerRow(ListItem):
@@ -56,6 +56,8 @@ def server_line(event: ServerStateChanged) -> Text:
         line.append("  tools off [t]", style="dim")
     elif event.state == "ready":
         line.append(f"  {plural(event.tool_count, 'tool')} · ~{short_count(event.tool_tokens)} tok", style="dim")
+    elif event.state == "needs-login":
+        line.append("  needs login  [l]og in", style="bold")
     else:
         line.append(f"  {event.state}", style="dim")
     if event.state in ("failed", "exited"):
@@ -66,7 +68,17 @@ def server_line(event: ServerStateChanged) -> Text:
 
 
 class ServerList(ListView):
-    BINDINGS = [Binding("r", "restart", "Restart server"), Binding("t", "toggle_tools", "Tools on/off")]
+    BINDINGS = [
+        Binding("r", "restart", "Restart server"), Binding("t", "toggle_tools", "Tools on/off"),
+        Binding("l", "log_in", "Log in"),
+    ]
+
+    class LoginRequested(Message):
+        """Log in to the server (OAuth in the browser), then start it again."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
 
     class RestartRequested(Message):
         def __init__(self, name: str) -> None:
@@ -94,6 +106,11 @@ class ServerList(ListView):
         item = self.highlighted_child
         if isinstance(item, ServerRow) and item.state != "disabled":  # the app checks the server's real state
             self.post_message(self.RestartRequested(item.server_name))
+
+    def action_log_in(self) -> None:
+        item = self.highlighted_child
+        if isinstance(item, ServerRow) and item.state != "disabled":
+            self.post_message(self.LoginRequested(item.server_name))
 
     def action_toggle_tools(self) -> None:
         item = self.highlighted_child

@@ -16,6 +16,7 @@ from textual.widgets.data_table import ColumnKey
 from mcp_tui.engine.tool_outcome import outcome_of
 from mcp_tui.engine.tool_runner import short_arguments
 from mcp_tui.servers.naming import SEPARATOR
+from mcp_tui.servers.results import links_in
 from mcp_tui.store.full_results import saved_full_result
 from mcp_tui.text import safe_text
 from mcp_tui.words import clip_end
@@ -35,6 +36,7 @@ STATE_STYLE = {
     "failed": "bold red",
     "timeout": "bold red",
     "denied": "magenta",
+    "refused": "magenta",
     "cancelled": "dim",
     "requested": "dim",
     "saved": "dim",
@@ -55,6 +57,7 @@ class ToolRecord:
     progress: str = ""
     result: str = ""
     full_result_file: Path | None = None  # a saved call's whole result, read when its detail opens
+    links: list = field(default_factory=list)  # ResourceLinkRef: resources the result points to
 
     @property
     def label(self) -> str:
@@ -83,6 +86,7 @@ def saved_calls(messages, session_paths: list[Path]) -> list[ToolRecord]:
             record = ToolRecord(call.id, server if tool else "?", tool or call.name, arguments, call.arguments, requested_at=message.at, state="error result" if state == "error" else state)
             record.result = answer.content or "" if answer is not None else ""
             record.full_result_file = saved_full_result(session_paths, call.id)
+            record.links = links_in(record.result)  # openable again (o in its detail)
             records.append(record)
     return records
 
@@ -245,7 +249,7 @@ class ToolTimeline(DataTable):
 
     @staticmethod
     def _state_text(record: ToolRecord, width: int = STATE_WIDTH) -> Text:
-        icon = {"running": "⟳ ", "done": "✓ ", "failed": "✗ ", "timeout": "⏱ ", "error result": "✗ ", "denied": "⊘ ", "cancelled": "⊘ ", "waiting for approval": "? "}
+        icon = {"running": "⟳ ", "done": "✓ ", "failed": "✗ ", "timeout": "⏱ ", "error result": "✗ ", "denied": "⊘ ", "refused": "⊘ ", "cancelled": "⊘ ", "waiting for approval": "? "}
         text = Text(icon.get(record.state, "") + record.state, style=STATE_STYLE.get(record.state, ""))
         if record.state == "running" and record.progress:
             text.append(f" {safe_text(record.progress)}", style="cyan")
