@@ -24,6 +24,7 @@ from mcp_tui.models.events import (
     SamplingHandled,
     SavingChanged,
     SegmentRolled,
+    ServerLogged,
     ServerStateChanged,
     TextDelta,
     ToolCallFailed,
@@ -60,7 +61,7 @@ class HeadlessPrinter:
             self.err.write(safe_text(event.text))
             self.err.flush()
             return
-        if self._thinking and not isinstance(event, (UsageUpdated, ServerStateChanged)):
+        if self._thinking and not isinstance(event, (UsageUpdated, ServerStateChanged, ServerLogged)):
             self.err.write("\n")
             self._thinking = False
         if isinstance(event, TextDelta):
@@ -80,6 +81,8 @@ class HeadlessPrinter:
             self._line(f"mcp-tui: {event.warning}" if not event.saving else f"mcp-tui: saving again to {event.path}")
         elif isinstance(event, ServerStateChanged) and event.state in ("failed", "exited") and not event.reconnecting:
             self._line(f"server {event.name} {event.state}: {event.reason or ''}")
+        elif isinstance(event, ServerLogged) and event.is_error:
+            self._line(f"server {event.server} logged {event.level}: {event.text[:500]}")
         elif isinstance(event, SegmentRolled):
             why = f" ({event.reason})" if event.reason else ""
             self._line(f"note: rolled into segment {event.segment}{why}; the summary kept: {event.summary[:300]}")

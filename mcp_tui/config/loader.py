@@ -18,13 +18,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from mcp_tui import paths
-from mcp_tui.config.models import ServerConfig, Transport
+from mcp_tui.config.models import LOG_LEVELS, ServerConfig, Transport
 from mcp_tui.config.oauth import OAuthConfig
 from mcp_tui.config.trust import TrustRequest
 
 FILE_NAME = "server_config.json"
 _KNOWN_KEYS = {
-    "command", "args", "env", "envFile", "cwd", "url", "headers", "type", "transport", "disabled", "roots", "sampling", "oauth",
+    "command", "args", "env", "envFile", "cwd", "url", "headers", "type", "transport", "disabled", "roots", "sampling",
+    "oauth", "logLevel",
 }
 _TRANSPORTS: dict[str, Transport] = {
     "stdio": "stdio", "http": "http", "streamable-http": "http", "streamableHttp": "http",
@@ -166,6 +167,8 @@ def _read_table(path: Path, issues: list[ConfigIssue]) -> dict[str, Any]:
         what = f'"{key}" is {_kind(table)}, not an object mapping names to servers'
         issues.append(_issue(path, None, f"{what} — {hint}"))
         return {}
+    if "logLevel" in data:  # the default of every entry that names none
+        table = {k: {"logLevel": data["logLevel"], **v} if isinstance(v, dict) else v for k, v in table.items()}
     return table
 
 
@@ -239,6 +242,10 @@ def _parse_entry(name: str, raw: Any, ctx: _Context) -> ServerConfig | None:
     if isinstance(roots, list):
         roots = _root_folders([expand(r) for r in roots], name, ctx)
     oauth = oauth_entry(fields.get("oauth"), expand, problems)
+    log_level = fields.get("logLevel")
+    if log_level is not None and log_level not in LOG_LEVELS:
+        ctx.add(name, f'"logLevel" {log_level!r} is not a level — use one of {", ".join(LOG_LEVELS)}; warning is used', "warning")
+        log_level = None
     problems[:0] = expand.problems()
     if transport == "stdio":
         if not command:
@@ -257,7 +264,7 @@ def _parse_entry(name: str, raw: Any, ctx: _Context) -> ServerConfig | None:
     return ServerConfig(
         name=name, transport=transport, command=command, args=args, env=env, cwd=cwd, url=url,
         headers=headers, disabled=disabled, roots=roots, sampling=fields.get("sampling", False), oauth=oauth,
-        source=ctx.path, config_error="; ".join(problems) or None,
+        log_level=log_level, source=ctx.path, config_error="; ".join(problems) or None,
     )
 
 
@@ -274,7 +281,7 @@ def _root_folders(given: list[str], name: str, ctx: _Context) -> list[str]:
 
 _EXPECTED = {
     "command": (str, "a string"), "cwd": (str, "a string"), "url": (str, "a string"),
-    "envFile": (str, "a string"), "type": (str, "a string"), "transport": (str, "a string"),
+    "envFile": (str, "a string"), "type": (str, "a string"), "transport": (str, "a string"), "logLevel": (str, "a string"),
     "disabled": (bool, "true or false"), "sampling": (bool, "true or false"), "args": (list, "a list of strings"),
     "roots": ((list, bool), "a list of folders, or false"),
     "env": (dict, "an object of string values"), "headers": (dict, "an object of string values"),

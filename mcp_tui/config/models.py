@@ -12,6 +12,8 @@ from mcp_tui.config.oauth import OAuthConfig
 from mcp_tui.text import Shown
 
 Transport = Literal["stdio", "http", "sse"]
+# RFC 5424 severities, least severe first (MCP's LoggingLevel)
+LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 MASK = "•••"
 # A `${VAR}` left in a value was not expanded (the variable is missing, so the server does
 # not start): the value names the variable and holds no secret, and the reason shown for
@@ -36,6 +38,7 @@ class ServerConfig(BaseModel):
     roots: list[str] | bool = True
     sampling: bool = False  # the server may ask the current model for answers (each one approved)
     oauth: OAuthConfig = Field(default_factory=OAuthConfig)  # remote servers only
+    log_level: str | None = None  # the least severe log message the server should send (None: warning)
     source: Path | None = None  # the file it was read from, for error messages
     # Set when the entry cannot be started as written (missing ${VAR}, no command ...):
     # the server is still listed, in state "failed" with this reason.

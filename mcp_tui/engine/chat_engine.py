@@ -24,7 +24,9 @@ from mcp_tui.engine.persistence import SessionRecorder, fork_recorder, open_reco
 from mcp_tui.llm.resolve import session_meta
 from mcp_tui.models.provider import display_label
 from mcp_tui.logsetup import add_secrets, mask_secrets, tame_library_handlers
-from mcp_tui.models.events import Event, ResourceChanged, SavingChanged, SegmentRolled, ServerStateChanged, ToolCallFinished, UsageUpdated
+from mcp_tui.models.events import (
+    Event, ResourceChanged, SavingChanged, SegmentRolled, ServerLogged, ServerStateChanged, ToolCallFinished, UsageUpdated,
+)
 from mcp_tui.engine.mcp_input import Attachments, TurnInput, prompt_input
 from mcp_tui.store.session_file import SessionRecord
 from mcp_tui.engine.meter import request_usage
@@ -71,6 +73,8 @@ class ChatEngine:
         )
         self.attachments = Attachments(self.servers)  # resources attached with @server:uri
         self.servers.resource_listeners.append(self._resource_changed)
+        for messages in self.servers.messages():
+            messages.listeners.append(self._server_logged)
         self.context = ChatContext(
             provider=self.llm.provider,
             model=self.llm.model,
@@ -310,6 +314,18 @@ class ChatEngine:
     def _server_status(self, status) -> None:
         self._notify(self.server_event(status))
         self._usage_soon()
+
+    def _server_logged(self, entry) -> None:
+        self._notify(ServerLogged(server=entry.server, level=entry.level, logger=entry.logger, text=entry.text, at=entry.at))
+
+    async def set_log_level(self, name: str, level: str) -> None:
+        """Ask a server for log messages at `level` and above (also after it restarts); KeyError
+        for no such server, ValueError for no such level."""
+        from mcp_tui.config.models import LOG_LEVELS
+
+        if level not in LOG_LEVELS:
+            raise ValueError(f"{level!r} is not a level: use one of {', '.join(LOG_LEVELS)}")
+        await self.servers.set_log_level(name, level)
 
     def tool_switches(self) -> list[tuple[str, bool]]:
         """(server, tools offered?) for every configured server."""

@@ -13,12 +13,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from mcp_tui.engine.images import with_images
 from mcp_tui.engine.meter import Anchor, ContextMeter
 from mcp_tui.engine.summary import extractive_summary
-from mcp_tui.models.messages import ConversationHistory, Message, MessageRole, ToolCall
+from mcp_tui.models.messages import ConversationHistory, ImagePart, Message, MessageRole, ToolCall
 from mcp_tui.models.usage import RequestUsage, Source, TokenUsageStats
 from mcp_tui.store.model_facts import context_window, reply_room
+from mcp_tui.store.tokens import count_message_tokens
 from mcp_tui.store.tracker import SessionTracker
+from mcp_tui.store.vision import supports_vision
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a helpful assistant in a terminal chat. You can call the tools of the "
@@ -74,6 +77,9 @@ class ChatContext:
         self.segment_figures: list[tuple[int, float | None]] = []  # (tokens, cost) of each closed segment
         self.meter = ContextMeter()
         self.schema_tokens = 0  # the tool definitions every request carries
+        self.instructions = ""  # the servers' instructions, a system message after the prompt
+        self._instruction_count: tuple[str, str, int] = ("", "", 0)  # (text, model, tokens)
+        self.meter.vision = supports_vision(provider, model)
         self._summary_text = ("", 0)  # (text, how many summaries it joins)
         self.tracker = SessionTracker(
             infinite_context=enable_infinite_context,
@@ -107,6 +113,7 @@ class ChatContext:
                 "context_tokens": tokens,
                 "context_source": source,
                 "schema_tokens": self.schema_tokens,
+                "instruction_tokens": self.instruction_tokens,
                 "window": self.window,
                 "messages": len(self.history.messages) - len(self._system_messages()),
             }
@@ -147,8 +154,9 @@ class ChatContext:
         arguments: dict[str, Any] | None = None,
         error: str | None = None,
         outcome: str | None = None,
+        images: list[ImagePart] | None = None,
     ) -> Message:
-        message = self.history.add_tool_response(tool_call_id, content, name, outcome)
+        message = self.history.add_tool_response(tool_call_id, content, name, outcome, images)
         self.tracker.tool_used(name or "?", arguments or {}, content, error)
         return self._added(message)
 
@@ -168,12 +176,34 @@ class ChatContext:
             self._summary_text = (f"Summary of the earlier conversation:\n\n{earlier}" if self.summaries else "", len(self.summaries))
         return self._summary_text[0]
 
+    def set_instructions(self, section: str) -> None:
+        """The servers' instructions (servers_messages.instructions_section), sent from the next request."""
+        self.instructions = section
+
+    @property
+    def instruction_tokens(self) -> int:
+        if not self.instructions:
+            return 0
+        text, model, tokens = self._instruction_count
+        if (text, model) != (self.instructions, self.model):
+            tokens = count_message_tokens({"role": "system", "content": self.instructions}, self.model)
+            self._instruction_count = (self.instructions, self.model, tokens)
+        return tokens
+
+    @property
+    def overhead_tokens(self) -> int:
+        """What every request carries besides the messages: tool schemas and server instructions."""
+        return self.schema_tokens + self.instruction_tokens
+
     async def get_messages_for_llm(self) -> list[dict[str, Any]]:
         system = [m.to_llm() for m in self._system_messages()]
+        if self.instructions:
+            system.append({"role": "system", "content": self.instructions})
         if summary := self.summary_text():
             system.append({"role": "system", "content": summary})
-        segment = [self._wire(m) for m in self.history.messages[self.segment_start :]]
-        return system + segment
+        messages = self.history.messages[self.segment_start :]
+        segment = [self._wire(m) for m in messages]
+        return system + (with_images(messages, segment) if self.meter.vision else segment)
 
     def _wire(self, message: Message) -> dict[str, Any]:
         wire = message.to_llm()
@@ -185,7 +215,7 @@ class ChatContext:
 
     def context_fill(self) -> tuple[int, Source]:
         """Tokens the next request sends (messages, summaries, tool schemas) and their source."""
-        return self.meter.fill(self.history.messages, self.segment_start, self._system_messages(), self.summary_text(), self.schema_tokens, self.model)
+        return self.meter.fill(self.history.messages, self.segment_start, self._system_messages(), self.summary_text(), self.overhead_tokens, self.model)
 
     def text_tokens(self, text: str) -> int:
         """A user message of this text, as it would be counted once added."""
@@ -325,6 +355,7 @@ class ChatContext:
     def set_model(self, provider: str, model: str, label: str | None = None) -> None:
         self.provider, self.model, self.label = provider, model, label
         self.window = context_window(provider, model)
+        self.meter.vision = supports_vision(provider, model)
 
     async def aclose(self) -> None:
         await self.tracker.flush()

@@ -19,6 +19,7 @@ from mcp_tui.engine.meter import completion_text, request_usage
 from mcp_tui.engine.tool_budget import ToolSetWatch
 from mcp_tui.engine.tool_cap import DEFAULT_MAX_TOOLS, cap_tools
 from mcp_tui.engine.tool_runner import ToolRunner, split_name
+from mcp_tui.engine.instructions import instructions_section
 from mcp_tui.logsetup import StreamMasker, mask_json, mask_secrets
 from mcp_tui.text import SafeStream, safe_text
 from mcp_tui.llm.adapter import StreamEnd, StreamReasoning, StreamRefusal, StreamStopped, StreamToolCall, StreamUsage
@@ -190,13 +191,15 @@ class Conversation:
             warning, self.context.schema_tokens = await asyncio.to_thread(self.tool_watch.check, tools, self.context.token_threshold, self.context.model)
             if warning:
                 emit(warning)
+        on = self.servers is not None and self.use_tools
+        self.context.set_instructions(instructions_section(self.servers.instructions()) if on else "")
         return tools
 
     async def _request(self, tools: list[dict[str, Any]], emit) -> tuple[str, str | None]:
         """One request: stream it, record its assistant message and usage. Returns the text
         and the provider's stop reason; the calls it asked for are in self._calls."""
         messages = await self.context.get_messages_for_llm()
-        sent, schema = len(self.context.history.messages), self.context.schema_tokens
+        sent, schema = len(self.context.history.messages), self.context.overhead_tokens
         self._inflight = (self.context.context_fill()[0], sent, schema)
         used = self.context.history.tool_call_ids()
         self._answer, self._calls, stopped, reported = [], [], None, None
@@ -243,7 +246,7 @@ class Conversation:
 
     def _usage(self, reported: StreamUsage | None, content: str) -> RequestUsage:
         """The open request's usage, recorded in the session's totals."""
-        estimate, sent, schema = self._inflight or (0, len(self.context.history.messages), self.context.schema_tokens)
+        estimate, sent, schema = self._inflight or (0, len(self.context.history.messages), self.context.overhead_tokens)
         self._inflight = None
         usage = request_usage(
             reported,

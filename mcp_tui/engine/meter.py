@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mcp_tui.engine.images import extra_tokens
 from mcp_tui.models.messages import Message
 from mcp_tui.models.usage import RequestUsage, Source
 from mcp_tui.store.model_facts import FREE, price_for
@@ -27,7 +28,7 @@ class Anchor:
     prompt_tokens: int
     sent: int  # how many history messages the request held (all segments' indexes)
     segment_start: int
-    schema_tokens: int
+    schema_tokens: int  # what every request carries besides messages: tool schemas, server instructions
     model: str
 
 
@@ -48,12 +49,17 @@ class ContextMeter:
         self.anchor: Anchor | None = None
         self._summary: tuple[str, int] = ("", 0)
         self._run: _Run | None = None
+        self.vision = False  # the model sees images: tool results' images are sent, and count
+
+    def _key(self, model: str) -> str:
+        return encoding_name_for(model) + ("+images" if self.vision else "")
 
     def message_tokens(self, message: Message, model: str) -> int:
-        encoding = encoding_name_for(model)
+        key = self._key(model)
         cached = message._tokens
-        if cached is None or cached[0] != encoding:
-            cached = message._tokens = (encoding, count_message_tokens(message.to_llm(), model))
+        if cached is None or cached[0] != key:
+            images = extra_tokens(message, model) if self.vision else 0
+            cached = message._tokens = (key, count_message_tokens(message.to_llm(), model) + images)
         return cached[1]
 
     def summary_tokens(self, summary: str, model: str) -> int:
@@ -66,7 +72,7 @@ class ContextMeter:
 
     def segment_tokens(self, history: list[Message], start: int, model: str) -> int:
         """Tokens of history[start:], counting only what was added since the last call."""
-        encoding, run = encoding_name_for(model), self._run
+        encoding, run = self._key(model), self._run
         fresh = (
             run is None
             or run.history is not history

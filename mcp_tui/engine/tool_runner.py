@@ -112,7 +112,8 @@ class ToolRunner:
         duration = time.monotonic() - started
         text = f"Tool error: {result.text}" if result.is_error else result.text
         await self.context.add_tool_response(
-            call.id, text, call.name, arguments=arguments, error=result.text if result.is_error else None, outcome="error" if result.is_error else "done"
+            call.id, text, call.name, arguments=arguments, error=result.text if result.is_error else None,
+            outcome="error" if result.is_error else "done", images=result.images,
         )
         # The model gets the result as it is (in the history); what the faces show is masked.
         self.emit(ToolCallFinished(**self._ids(call), result=mask_secrets(result.full_text), is_error=result.is_error, truncated=result.truncated, duration=duration, links=result.links))

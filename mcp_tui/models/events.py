@@ -192,6 +192,20 @@ class ResourceChanged(Event):
     uri: Shown
 
 
+class ServerLogged(Event):
+    """A log message a server sent (notifications/message), at the level asked of it or above."""
+
+    type: Literal["server_log"] = "server_log"
+    server: Shown
+    level: str
+    logger: Shown | None = None
+    text: Shown  # its data: a string, or JSON pretty-printed; bounded
+
+    @property
+    def is_error(self) -> bool:
+        return self.level in ("error", "critical", "alert", "emergency")
+
+
 class ElicitationAnswered(Event):
     """A server asked the user something (elicitation/create), and what it was answered."""
 
@@ -235,6 +249,7 @@ AnyEvent = Annotated[
         ServerStateChanged,
         SamplingHandled,
         ResourceChanged,
+        ServerLogged,
         ElicitationAnswered,
         ElicitationCompleted,
     ],

@@ -49,6 +49,17 @@ class ToolCall(BaseModel):
         return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": self.wire_arguments()}}
 
 
+class ImagePart(BaseModel):
+    """An image a tool returned for the model: sent to models that see images, after the
+    tool messages of its round (a tool message cannot carry one)."""
+
+    mime_type: str
+    data: str  # base64, as the server sent it
+
+    def data_url(self) -> str:
+        return f"data:{self.mime_type};base64,{self.data}"
+
+
 class Message(BaseModel):
     role: MessageRole
     content: str | None = None
@@ -61,6 +72,7 @@ class Message(BaseModel):
     stop_reason: str | None = None  # the provider's finish_reason when it cut the answer ("length")
     reasoning: str | None = None  # the model's thinking, kept; sent back only where a provider needs it
     refusal: str | None = None  # the model declined (OpenAI's refusal): sent back as the content
+    images: list[ImagePart] = Field(default_factory=list)  # a tool message's images for the model
     outcome: str | None = None  # a tool message's ending (done, error, failed, timeout, denied, cancelled, …): its chip on resume
     at: float = Field(default_factory=time.time)
     # (encoding, tokens) as sent: counted once, by the context meter
@@ -137,8 +149,10 @@ class ConversationHistory(BaseModel):
             )
         )
 
-    def add_tool_response(self, tool_call_id: str, content: str, name: str | None = None, outcome: str | None = None) -> Message:
-        return self._add(Message(role=MessageRole.TOOL, tool_call_id=tool_call_id, content=content, name=name, outcome=outcome))
+    def add_tool_response(
+        self, tool_call_id: str, content: str, name: str | None = None, outcome: str | None = None, images: list[ImagePart] | None = None
+    ) -> Message:
+        return self._add(Message(role=MessageRole.TOOL, tool_call_id=tool_call_id, content=content, name=name, outcome=outcome, images=images or []))
 
     def set_system_prompt(self, prompt: str | None) -> None:
         self.messages = [m for m in self.messages if m.role is not MessageRole.SYSTEM]

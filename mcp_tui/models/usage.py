@@ -44,6 +44,7 @@ class TokenUsageStats(BaseModel):
     context_tokens: int = 0
     context_source: Source = "estimate"  # "provider": anchored on the last reported prompt
     schema_tokens: int = 0  # of context_tokens: the tool definitions
+    instruction_tokens: int = 0  # of context_tokens: the servers' instructions in the system prompt
     window: int | None = None  # the model's context window, where known
     # -- the session's totals over every request
     requests: int = 0
@@ -143,6 +144,7 @@ class TokenUsageStats(BaseModel):
         """/cost: the context apart from the session's totals, each with its source."""
         context = f"Context: {self.context_text()} of the {short_count(threshold)}-token threshold"
         context += f" (tool definitions ~{short_count(self.schema_tokens)}"
+        context += f"; server instructions ~{short_count(self.instruction_tokens)}" if self.instruction_tokens else ""
         context += f"; model window {short_count(self.window)})" if self.window else ")"
         context += ", counted from the provider's last report plus what was added since." if self.context_source == "provider" else ", estimated (~) with the model's tokenizer."
         cached = f", {short_count(self.cached_tokens)} of the prompt from cache" if self.cached_tokens else ""

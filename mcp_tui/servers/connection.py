@@ -27,6 +27,7 @@ from mcp_tui.servers.client_host import ClientHost, session_callbacks
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolInfo
 from mcp_tui.servers.naming import NameRegistry
 from mcp_tui.servers.server_log import ServerLog
+from mcp_tui.servers.server_messages import DEFAULT_LOG_LEVEL, ServerMessages, needs_tasks, set_level
 from mcp_tui.servers.user_wait import UserWait
 from mcp_tui.servers.wire import ReadGuard, WriteGuard
 
@@ -79,6 +80,7 @@ class ServerConnection:
         self._skipped: list[str] = []  # notes on tools left out of the last listing
         self.catalog = Catalog(config.name)  # prompts, resources, templates (servers/catalog.py)
         self._auth: oauth.ServerAuth | None = None
+        self.messages = ServerMessages(config.name, config.log_level or DEFAULT_LOG_LEVEL)
         if config.disabled:
             self.state, self.reason = ServerState.DISABLED, None
         elif config.config_error:
@@ -235,7 +237,8 @@ class ServerConnection:
                 with anyio.fail_after(self.startup_timeout) as deadline:
                     if self._auth is not None:
                         self._auth.deadline = deadline  # paused while the user logs in
-                    await session.initialize()
+                    self.messages.connected(await session.initialize())
+                    await self._ask_log_level(session)
                     tools = await self._list_tools(session)
             except Exception as exc:
                 if (sse := await sse_fallback.check(self.config, exc)) is not None:
@@ -327,7 +330,8 @@ class ServerConnection:
             cursor = page.next_cursor
             if not cursor:
                 break
-        return [self._info(t) for t in found]
+        self.messages.hidden_tools = [t.name for t in found if needs_tasks(t)]
+        return [self._info(t) for t in found if not needs_tasks(t)]
 
     def _info(self, tool: types.Tool) -> ToolInfo:
         ann = tool.annotations
@@ -364,10 +368,25 @@ class ServerConnection:
         self._skipped.append(note)
 
     def _skip_note(self) -> str | None:
-        return "; ".join(self._skipped) or None
+        return "; ".join([*self._skipped, *filter(None, [self.messages.hidden_note()])]) or None
 
     async def _on_log(self, params: types.LoggingMessageNotificationParams) -> None:
         self._log.write_line(f"[{params.level}] {params.data}")
+        self.messages.add(params)
+
+    async def _ask_log_level(self, session: ClientSession) -> None:
+        if not self.messages.logging:
+            return
+        try:
+            await set_level(session, self.messages.level)
+        except Exception as exc:  # its log stays at the server's own level; the server still works
+            log.warning("server %s: logging/setLevel %s failed: %s", self.name, self.messages.level, errors.describe(exc))
+
+    async def set_log_level(self, level: str) -> None:
+        """From now on, and after a restart: the server sends log messages at `level` and above."""
+        self.messages.level = level
+        if self.session is not None and self.messages.logging:
+            await set_level(self.session, level)  # a refusal is the user's to see (/loglevel says it)
 
     # -- reasons and the log file --------------------------------------------
 
@@ -398,6 +417,9 @@ class ServerConnection:
 
     def last_stderr_line(self) -> str | None:
         return self._log.last_line()
+
+    def stderr_tail(self, count: int = 40) -> list[str]:
+        return self._log.tail_lines(count)
 
     def _open_log(self) -> None:
         self._log.open(f"--- mcp-tui: starting {self.name} at {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n", MAX_LOG_BYTES)

@@ -24,6 +24,7 @@ from mcp_tui.servers.connection import ServerConnection
 from mcp_tui.servers.models import ServerState, ServerStatus, ToolCallError, ToolInfo, ToolResult
 from mcp_tui.servers.naming import NameRegistry
 from mcp_tui.servers.results import convert
+from mcp_tui.servers.server_messages import ServerMessages
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,28 @@ class ServerManager:
             raise KeyError(name)
         (self.tools_off.discard if on else self.tools_off.add)(name)
         self._notify(conn)
+
+    def instructions(self) -> list[tuple[str, str]]:
+        """(server, instructions) of the servers whose tools the model is offered."""
+        return [
+            (n, c.messages.instructions)
+            for n, c in self._conns.items()
+            if c.state is ServerState.READY and n not in self.tools_off and c.messages.instructions
+        ]
+
+    def messages(self, name: str | None = None) -> list[ServerMessages]:
+        """Every server's log messages, instructions and hidden tools (or the named one's)."""
+        return [c.messages for n, c in self._conns.items() if name is None or n == name]
+
+    def stderr_tail(self, name: str, count: int = 40) -> list[str]:
+        conn = self._conns.get(name)
+        return conn.stderr_tail(count) if conn is not None else []
+
+    async def set_log_level(self, name: str, level: str) -> None:
+        conn = self._conns.get(name)
+        if conn is None:
+            raise KeyError(name)
+        await conn.set_log_level(level)
 
     def resolve(self, qualified_name: str) -> ToolInfo | None:
         """The tool behind a qualified name; also for a server that is down, so a call

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from mcp_tui.config.models import Transport
 from mcp_tui.models.resources import ResourceLinkRef
+from mcp_tui.models.messages import ImagePart
 from mcp_tui.text import Shown
 
 
@@ -63,6 +64,7 @@ class ToolResult(BaseModel):
     structured: dict[str, Any] | None = None
     truncated: bool = False
     links: list[ResourceLinkRef] = Field(default_factory=list)  # resource_link blocks: openable from the tool's detail
+    images: list[ImagePart] = Field(default_factory=list)  # for the model, if it sees images
 
 
 ErrorKind = Literal["timeout", "unavailable", "unknown_tool", "protocol", "cancelled"]

@@ -67,7 +67,8 @@ class ServerLog:
             self._write_end = None
 
     def write_line(self, text: str) -> None:
-        self._append(text.rstrip().encode(errors="replace") + b"\n")
+        """A line of ours (a log message the server sent): in the file, not in the stderr tail."""
+        self._append(text.rstrip().encode(errors="replace") + b"\n", tail=False)
 
     async def drain(self, timeout: float = DRAIN_WAIT) -> None:
         """Wait until the server's stderr ended (it exited), so its last words are logged."""
@@ -88,12 +89,17 @@ class ServerLog:
             self._file = None
 
     def last_line(self) -> str | None:
-        lines = [ln.strip() for ln in self._tail.decode(errors="replace").splitlines() if ln.strip()]
+        lines = self.tail_lines(1)
         return lines[-1][:300] if lines else None
 
-    def _append(self, data: bytes) -> None:
-        self._tail += data
-        del self._tail[:-TAIL_BYTES]
+    def tail_lines(self, count: int) -> list[str]:
+        """The last `count` non-blank lines the server wrote on stderr in this run."""
+        return [ln.rstrip() for ln in self._tail.decode(errors="replace").splitlines() if ln.strip()][-count:]
+
+    def _append(self, data: bytes, tail: bool = True) -> None:
+        if tail:
+            self._tail += data
+            del self._tail[:-TAIL_BYTES]
         try:
             while self._file is not None and data:
                 room = self.max_bytes - self._size

@@ -34,6 +34,7 @@ from mcp_tui.models.events import (
     ResourceChanged,
     SavingChanged,
     SegmentRolled,
+    ServerLogged,
     ServerStateChanged,
     ReasoningDelta,
     TextDelta,
@@ -64,6 +65,7 @@ from mcp_tui.ui.slash_actions import SlashActions
 from mcp_tui.ui.mcp_actions import McpActions, turn_widgets
 from mcp_tui.ui.preference_actions import PreferenceActions
 from mcp_tui.ui.block_actions import BlockActions
+from mcp_tui.ui.server_log_actions import ServerLogActions
 from mcp_tui.ui.elicitation_actions import ElicitationActions
 from mcp_tui.ui.transcript_cursor import CursorTranscript, bind_messages
 from mcp_tui.ui.widgets.chat_search import ChatSearch
@@ -97,7 +99,7 @@ class EngineEvent(Message):
         self.event = event
 
 
-class McpTuiApp(BlockActions, SlashActions, McpActions, PreferenceActions, ElicitationActions, App[int]):
+class McpTuiApp(ServerLogActions, BlockActions, SlashActions, McpActions, PreferenceActions, ElicitationActions, App[int]):
     CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "mcp-tui"
     COMMANDS = App.COMMANDS | {McpTuiCommands}
@@ -466,6 +468,8 @@ class McpTuiApp(BlockActions, SlashActions, McpActions, PreferenceActions, Elici
             self.run_worker(self.note(event.note, "sampling", reveal=False), group="notes")
         elif isinstance(event, ResourceChanged):
             self.resource_changed(event)
+        elif isinstance(event, ServerLogged):
+            self.server_logged(event)
         elif isinstance(event, (ElicitationAnswered, ElicitationCompleted)):
             self.show_elicitation_event(event)
 

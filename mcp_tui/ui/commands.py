@@ -37,6 +37,8 @@ COMMANDS: list[Command] = [
     Command("roots", "/roots [add|remove PATH]", "the folders servers are offered as roots; add or remove one (this session)", "roots"),
     Command("prompts", "/prompts", "list the servers' prompts; run one as /server:prompt name=value …", "show_prompts"),
     Command("resources", "/resources", "list the servers' resources; attach one to a message with @server:uri", "show_resources"),
+    Command("log", "/log SERVER", "a server's log messages and stderr (v on its sidebar row)", "server_log"),
+    Command("loglevel", "/loglevel SERVER LEVEL", "the least severe log message a server sends (debug … emergency; default warning)", "log_level"),
     Command("copy", "/copy", "copy the last answer to the clipboard", "copy_answer"),
     Command("help", "/help", "keys and commands", "help"),
     Command("quit", "/quit", "leave mcp-tui", "quit"),
@@ -112,6 +114,7 @@ class McpTuiCommands(Provider):
             # Names come from the config: passed as data, never parsed as an action string.
             verb = "off" if on else "on"
             yield escape(safe_text(f"Tools {verb}: {name}")), partial(self.app.set_tools_on, name, not on), "what the model is offered; the context figure follows", "toolset"
+            yield escape(safe_text(f"Server log: {name}")), partial(self.app.open_server_log, name), "its log messages and stderr (v on its sidebar row)", "server_log"
         for prompt in engine.servers.prompts() if engine is not None else ():
             # Server text: the palette reads titles and help as markup ([@click=…] would be a live
             # action), so it is escaped; and it is passed as data, never as an action string.

@@ -101,6 +101,19 @@ def _roots(head: str, rest: str, sources: Sources) -> list[Candidate]:
     return _names(f"{head}remove ", path, sources.roots()) if verb == "remove" else []
 
 
+def _server(head: str, rest: str, sources: Sources) -> list[Candidate]:
+    return _names(head, rest, sources.servers()) if " " not in rest else []
+
+
+def _log_level(head: str, rest: str, sources: Sources) -> list[Candidate]:
+    from mcp_tui.config.models import LOG_LEVELS
+
+    server, space, level = rest.rpartition(" ")
+    if not space:
+        return _names(head, level, sources.servers(), after=" ")
+    return _names(f"{head}{server} ", level, [(lv, "default" if lv == "warning" else "") for lv in LOG_LEVELS])
+
+
 def _load(head: str, rest: str, sources: Sources) -> list[Candidate]:
     return _names(head, rest, paths(rest), label=_entry)
 
@@ -137,6 +150,8 @@ ARGUMENTS: dict[str, Callable[[str, str, Sources], list[Candidate]]] = {
     "model": _model,
     "provider": _provider,
     "toolset": _toolset,
+    "log": _server,
+    "loglevel": _log_level,
     "load": _load,
     "roots": _roots,
     "export": _export,

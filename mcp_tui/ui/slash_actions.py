@@ -6,6 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -40,7 +41,11 @@ class SlashActions:
         for tool in tools:
             summary = clip_words(tool.description.strip().splitlines()[0], 70) if tool.description.strip() else ""
             table.add_row(Text(safe_text(f"{tool.server}.{tool.name}")), READ_ONLY[tool.read_only], Text(safe_text(summary)))
-        await self.note(table if tools else Text("No tools: no server is ready. /servers shows why."), plural(len(tools), "tool"))
+        shown = table if tools else Text("No tools: no server is ready. /servers shows why.")
+        hidden = [f"{m.server}: {m.hidden_note()}" for m in self.engine.servers.messages() if m.hidden_tools]
+        if hidden:  # offered to no model: this client cannot run tasks
+            shown = Group(shown, Text("\n".join(hidden), style="dim"))
+        await self.note(shown, plural(len(tools), "tool"))
 
     async def action_show_servers(self) -> None:
         lines = Text()

@@ -44,6 +44,7 @@ KEYS = [
     ("F4", "switch model or provider (a list; keyless providers marked)"),
     ("r (on a server)", "restart a failed server"),
     ("l (on a server)", "log in to a server that needs it (OAuth in the browser)"),
+    ("v (on a server)", "the server's log messages and stderr (/loglevel sets the level)"),
     ("y a A/t s n (approval)", "run once · trust this session · always this tool · always this server · refuse"),
     ("y n (sampling request)", "a server asks the model: answer with the current model · refuse (also Esc)"),
     ("Ctrl+P → Trusted tools…", "what is always allowed; Delete revokes"),

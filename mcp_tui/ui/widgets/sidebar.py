@@ -70,7 +70,7 @@ def server_line(event: ServerStateChanged) -> Text:
 class ServerList(ListView):
     BINDINGS = [
         Binding("r", "restart", "Restart server"), Binding("t", "toggle_tools", "Tools on/off"),
-        Binding("l", "log_in", "Log in"),
+        Binding("l", "log_in", "Log in"), Binding("v", "view_log", "Server log"),
     ]
 
     class LoginRequested(Message):
@@ -81,6 +81,13 @@ class ServerList(ListView):
             self.name = name
 
     class RestartRequested(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    class LogRequested(Message):
+        """Show the server's log messages and stderr."""
+
         def __init__(self, name: str) -> None:
             super().__init__()
             self.name = name
@@ -111,6 +118,11 @@ class ServerList(ListView):
         item = self.highlighted_child
         if isinstance(item, ServerRow) and item.state != "disabled":
             self.post_message(self.LoginRequested(item.server_name))
+
+    def action_view_log(self) -> None:
+        item = self.highlighted_child
+        if isinstance(item, ServerRow):
+            self.post_message(self.LogRequested(item.server_name))
 
     def action_toggle_tools(self) -> None:
         item = self.highlighted_child
@@ -182,6 +194,8 @@ class Sidebar(VerticalScroll):
         self.threshold, self.stats = threshold, stats
         self.query_one(TokenGauge).show(stats, threshold)
         detail = Text(f"tools ~{short_count(stats.schema_tokens)}", style="dim")
+        if stats.instruction_tokens:  # the servers' instructions ride in the system prompt
+            detail.append(f" · instr. ~{short_count(stats.instruction_tokens)}", style="dim")
         if stats.window:
             detail.append(f" · window {short_count(stats.window)}", style="dim")
         self.query_one("#context-detail", Static).update(detail)
