@@ -186,3 +186,16 @@ def test_headless_declines_a_url_and_json_shows_the_question(tmp_path, openai_se
     assert asked[0].action == "decline" and asked[0].why == "nobody can open a URL headless"
     assert "elicitation from ev: 'Please open the link to complete this action.' asked a URL to open (https://example.com/pay?order=7) → decline" in result.stderr
     assert "User declined to open the URL (Elicitation ID: e-7)" in tool_result(openai_server)
+
+
+def test_headless_says_which_url_a_refused_call_needs(tmp_path, openai_server):
+    """-32042 headless: nobody can open the URL, so the call fails, and the model is told which
+    URL the user must open (instead of a bare error code)."""
+    openai_server.responder = call_as_told
+    args = json.dumps({"url": "https://example.com/pay?order=8", "errorPath": True})
+    result = run_headless(tmp_path, openai_server.base_url, f"call {URL_TOOL} {args}", "--elicit", "accept-defaults")
+    assert result.returncode == 0, result.stderr
+    assert "asked a URL to open (https://modelcontextprotocol.io) → decline (--elicit accept-defaults): nobody can open a URL headless" in result.stderr
+    told = tool_result(openai_server)
+    assert "ev needs a step in the browser first (Open this link to satisfy the prerequisite, then retry the request.): " \
+           "https://modelcontextprotocol.io was not opened (decline)" in told

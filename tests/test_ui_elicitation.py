@@ -121,3 +121,20 @@ async def test_a_url_is_shown_and_opened_in_the_browser(openai_server, tmp_path,
         await until(pilot, lambda: not app.engine.busy)
         assert opened.read_text() == url
         assert "User completed the URL elicitation flow.\nElicitation ID: e-7" in tool_result(app)
+
+
+async def test_a_call_refused_until_a_url_is_opened_goes_again_once_it_was(openai_server):
+    """-32042 (URL elicitation required): the URL it names is put to the user; accepted, the
+    call is made again, and this time the server asks its own question, answered too."""
+    openai_server.responder = call_as_told
+    app = make_app(openai_server.base_url, [everything()], approve="auto")
+    url = "https://example.com/pay?order=8"
+    async with app.run_test(size=SIZE) as pilot:
+        first = await asked(pilot, f"call {URL_TOOL} " + json.dumps({"url": url, "errorPath": True}), UrlElicitationScreen)
+        assert first.request.url == "https://modelcontextprotocol.io"  # the prerequisite the error named
+        await pilot.press("enter")
+        await until(pilot, lambda: on_top(app, UrlElicitationScreen) and app.screen is not first)
+        assert app.screen.request.url == url  # the call went again: the server's own question
+        await pilot.press("enter")
+        await until(pilot, lambda: not app.engine.busy)
+        assert "User completed the URL elicitation flow." in tool_result(app)

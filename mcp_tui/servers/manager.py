@@ -17,7 +17,7 @@ from mcp.shared.exceptions import MCPError
 from pydantic import ValidationError
 
 from mcp_tui.config.models import ServerConfig
-from mcp_tui.servers import errors, reconnect, unreadable
+from mcp_tui.servers import errors, reconnect, unreadable, url_required
 from mcp_tui.servers.catalog import Catalog, CatalogError, PromptInfo, ResourceInfo, TemplateInfo
 from mcp_tui.servers.client_host import ClientHost
 from mcp_tui.servers.connection import ServerConnection
@@ -49,6 +49,7 @@ class ServerManager:
 
             log_dir = default_log_dir()
         self.call_timeout = call_timeout
+        self._host = host or ClientHost()  # asked to open the URLs of a -32042 answer
         self.max_result_chars = max_result_chars
         self.on_status = on_status
         self._registry = NameRegistry()
@@ -263,6 +264,10 @@ class ServerManager:
                 return await self._after_drop(conn, info, reason, qualified_name, arguments, progress, timeout, retry_after_drop)
             if exc.code == types.CONNECTION_CLOSED:
                 raise await self._lost(conn) from None
+            if retry_after_drop and (asked := url_required.elicitations(exc)):  # -32042: a browser step first, then once more
+                if (refused := await url_required.ask_first(self._host, info.server, conn.user_wait, asked)) is not None:
+                    raise ToolCallError("protocol", refused) from None
+                return await self.call(qualified_name, arguments, progress=progress, timeout=timeout, retry_after_drop=False)
             if unreadable.is_unreadable(exc.error):  # our own reply for an answer that could not be parsed
                 raise ToolCallError("protocol", f"{info.server}: {exc.error.message}") from None
             raise ToolCallError("protocol", f"{info.server} answered with error {exc.code}: {exc.error.message}") from None
