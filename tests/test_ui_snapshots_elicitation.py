@@ -15,6 +15,12 @@ from tests.ui_helpers import make_app
 
 pytestmark = pytest.mark.usefixtures("fixed_message_times")
 
+async def quiet(pilot) -> None:
+    """The prompt under the dialog without focus: its cursor was in the picture or not, by timing."""
+    pilot.app.set_focus(None)
+    await pilot.pause()
+
+
 MESSAGE = "Who are you? [bold]not markup[/bold]\x1b[31m (and no escapes)"
 
 
@@ -24,6 +30,7 @@ def test_elicitation_form(snap_compare, size):
     request = ElicitationRequest(server="crm[red]x[/red]", mode="form", message=MESSAGE, fields=parse_form(SCHEMA))
 
     async def run_before(pilot):
+        await quiet(pilot)
         app.push_screen(ElicitationScreen(request))
 
     assert shot(snap_compare, app, run_before, size)
@@ -36,6 +43,7 @@ def test_elicitation_url_dialog(snap_compare, size):
                                  url="https://pay.example.com/checkout?order=7", elicitation_id="e-7")
 
     async def run_before(pilot):
+        await quiet(pilot)
         app.push_screen(UrlElicitationScreen(request))
 
     assert shot(snap_compare, app, run_before, size)
