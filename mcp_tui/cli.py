@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from mcp_tui import __version__
-from mcp_tui.models.approval import ApprovalMode
+from mcp_tui.models.approval import ApprovalMode, ElicitMode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +35,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="which tools run without asking: auto (all), readonly (tools marked read-only), never, "
         "ask (read-only run, others are asked; the TUI default). Headless default: readonly",
     )
-    p.add_argument("--elicit", choices=["decline", "cancel", "accept-defaults"], help=argparse.SUPPRESS)  # placeholder until the elicitation branch merges
+    p.add_argument(
+        "--elicit",
+        choices=[m.value for m in ElicitMode],
+        default=ElicitMode.DECLINE.value,
+        help="with --prompt: how a server's question (MCP elicitation) is answered, as nobody is there to fill "
+        "its form: decline (default), cancel, or accept-defaults (the form's defaults; declined when a required "
+        "field has none). One line on stderr says what was asked and answered. The TUI always asks you",
+    )
     p.add_argument("--token-threshold", type=int, default=150_000, help="tokens per segment before it rolls (default 150000)")
     p.add_argument("--max-rounds", type=int, default=25, help="tool-call rounds per turn (default 25)")
     p.add_argument("--max-tools", type=int, default=128, help="most tools offered in one request; more are left out, whole servers in config order, and you are told which (default 128, OpenAI's limit; 0: no cap)")
@@ -69,6 +76,7 @@ def settings_from(args: argparse.Namespace, *, headless: bool):
         trust_config=args.trust_config,
         only_servers=[s.strip() for s in args.server.split(",") if s.strip()] if args.server else None,
         approve=ApprovalMode(approve),
+        elicit=ElicitMode(args.elicit),
         token_threshold=args.token_threshold,
         max_rounds=args.max_rounds,
         max_tools=args.max_tools,

@@ -8,6 +8,7 @@ failure or when the model refused, 130 when interrupted.
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sys
 from typing import TextIO
@@ -16,6 +17,8 @@ from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.engine.mcp_input import InputError, line_input
 from mcp_tui.engine.tool_runner import short_arguments
 from mcp_tui.models.events import (
+    ElicitationAnswered,
+    ElicitationCompleted,
     Event,
     ReasoningDelta,
     SamplingHandled,
@@ -45,6 +48,8 @@ class HeadlessPrinter:
         self._arguments: dict[str, str] = {}  # call id -> short arguments, for its one stderr line
 
     def __call__(self, event: Event) -> None:
+        if isinstance(event, ElicitationAnswered):  # a policy answered for the user: always said on stderr
+            self._line(elicitation_line(event))
         if self.json_mode:
             self.out.write(event.model_dump_json() + "\n")
             self.out.flush()
@@ -81,6 +86,8 @@ class HeadlessPrinter:
         elif isinstance(event, SegmentRolled):
             why = f" ({event.reason})" if event.reason else ""
             self._line(f"note: rolled into segment {event.segment}{why}; the summary kept: {event.summary[:300]}")
+        elif isinstance(event, ElicitationCompleted):
+            self._line(f"server {event.server}: the browser step {event.elicitation_id} is done")
         elif isinstance(event, (ToolSchemasLarge, ToolsLeftOut)):
             self._line(f"warning: {event.message}")
         elif isinstance(event, SamplingHandled):
@@ -105,6 +112,16 @@ class HeadlessPrinter:
     def _line(self, text: str) -> None:
         self.err.write(safe_text(text) + "\n")
         self.err.flush()
+
+
+def elicitation_line(event: ElicitationAnswered) -> str:
+    """One line: which server asked what, and what was answered (with what, by which flag)."""
+    asked = f"a URL to open ({event.url})" if event.mode == "url" else f"a form ({', '.join(event.fields) or 'no fields'})"
+    line = f"elicitation from {event.server}: {_first_line(event.message)[:120]!r} asked {asked} → {event.action}"
+    if event.content:
+        line += " with " + json.dumps(event.content, ensure_ascii=False)[:300]
+    line += f" ({event.by})"
+    return line + (f": {event.why}" if event.why else "")
 
 
 def _first_line(text: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, SecretStr
 
 from mcp_tui.models.provider import Resolution
-from mcp_tui.models.approval import ApprovalMode
+from mcp_tui.models.approval import ApprovalMode, ElicitMode
 
 
 class Settings(BaseModel):
@@ -19,6 +19,7 @@ class Settings(BaseModel):
     trust_config: bool = False  # start a working-folder config without asking (and remember it)
     only_servers: list[str] | None = None
     approve: ApprovalMode = ApprovalMode.ASK
+    elicit: ElicitMode = ElicitMode.DECLINE  # how a server's question is answered when nobody is asked (headless)
     token_threshold: int = 150_000
     max_turns_per_segment: int = 200
     max_rounds: int = 25

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import mcp_types as types
 
 from mcp_tui.config.models import ServerConfig
+from mcp_tui.engine.elicitation import Elicitor
 from mcp_tui.engine.sampling import Sampler
 from mcp_tui.servers.client_host import ClientHost
 from mcp_tui.servers.roots import SessionRoots
@@ -22,8 +23,18 @@ if TYPE_CHECKING:
 class EngineHost(ClientHost):
     def __init__(self, engine: ChatEngine) -> None:
         self.engine = engine
+        self.elicitor = Elicitor(engine.settings.elicit, engine._notify)  # the TUI sets elicitor.asker
         self.session_roots = SessionRoots()  # /roots add and /roots remove change it
         self.sampler = Sampler(engine)  # the TUI sets sampler.asker
+
+    def offers_elicitation(self, config: ServerConfig) -> bool:
+        return True
+
+    async def elicit(self, server: str, params: types.ElicitRequestParams) -> types.ElicitResult | types.ErrorData:
+        return await self.elicitor.elicit(server, params)
+
+    def elicitation_complete(self, server: str, elicitation_id: str) -> None:
+        self.elicitor.completed(server, elicitation_id)
 
     def offers_roots(self, config: ServerConfig) -> bool:
         return self.session_roots.offered(config)

@@ -1,4 +1,5 @@
-"""Approval modes and decisions, shared by settings, the engine and the UI."""
+"""Approval modes and decisions, and the headless answer to a server's question (elicitation),
+shared by settings, the engine and the UI (no pydantic here: the command line imports it)."""
 
 from __future__ import annotations
 
@@ -18,3 +19,11 @@ class Decision(str, Enum):
     ALWAYS_TOOL = "always_tool"  # run, and never ask about this tool again (kept in settings.toml)
     ALWAYS_SERVER = "always_server"  # run, and never ask about any tool of this server again
     DENY = "deny"
+
+
+class ElicitMode(str, Enum):
+    """How the headless face answers a server's question (MCP elicitation); the TUI asks the user."""
+
+    DECLINE = "decline"
+    CANCEL = "cancel"
+    ACCEPT_DEFAULTS = "accept-defaults"  # the form's defaults; declined when a required field has none

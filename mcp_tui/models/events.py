@@ -206,6 +206,29 @@ class ServerLogged(Event):
         return self.level in ("error", "critical", "alert", "emergency")
 
 
+class ElicitationAnswered(Event):
+    """A server asked the user something (elicitation/create), and what it was answered."""
+
+    type: Literal["elicitation"] = "elicitation"
+    server: Shown
+    mode: Literal["form", "url"] = "form"
+    message: Shown
+    fields: list[Shown] = Field(default_factory=list)  # the form's field names
+    url: Shown | None = None
+    action: Literal["accept", "decline", "cancel"]
+    by: Shown = "you"  # who answered: "you", or the headless flag that did
+    why: Shown = ""  # why a policy answered otherwise than it says (no default for a required field)
+    content: dict[str, Any] | None = None  # what a policy sent (the server's own defaults); never what a user typed
+
+
+class ElicitationCompleted(Event):
+    """The server says an out-of-band (URL) elicitation finished."""
+
+    type: Literal["elicitation_complete"] = "elicitation_complete"
+    server: Shown
+    elicitation_id: Shown
+
+
 AnyEvent = Annotated[
     Union[
         TextDelta,
@@ -227,6 +250,8 @@ AnyEvent = Annotated[
         SamplingHandled,
         ResourceChanged,
         ServerLogged,
+        ElicitationAnswered,
+        ElicitationCompleted,
     ],
     Field(discriminator="type"),
 ]

@@ -8,6 +8,7 @@ capability would; a capability is declared to a server only when its callback is
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import mcp_types as types
@@ -15,6 +16,7 @@ import mcp_types as types
 from mcp_tui import __version__
 from mcp_tui.config.models import ServerConfig
 from mcp_tui.servers.oauth import LoginBroker
+from mcp_tui.servers.user_wait import UserWait
 
 CLIENT_INFO = types.Implementation(name="mcp-tui", title="mcp-tui", version=__version__)
 
@@ -41,6 +43,9 @@ class ClientHost:
     async def elicit(self, server: str, params: types.ElicitRequestParams) -> types.ElicitResult | types.ErrorData:
         return types.ErrorData(code=types.INVALID_REQUEST, message="Elicitation not supported")
 
+    def elicitation_complete(self, server: str, elicitation_id: str) -> None:
+        """notifications/elicitation/complete: a URL elicitation's out-of-band step is done."""
+
     async def sample(
         self, server: str, params: types.CreateMessageRequestParams
     ) -> types.CreateMessageResult | types.ErrorData:
@@ -50,13 +55,15 @@ class ClientHost:
         return types.ErrorData(code=types.INVALID_REQUEST, message="Roots not supported")
 
 
-def session_callbacks(config: ServerConfig, host: ClientHost) -> dict[str, Any]:
-    """ClientSession keyword arguments for this server: only the capabilities the host offers it."""
+def session_callbacks(config: ServerConfig, host: ClientHost, user_wait: UserWait | None = None) -> dict[str, Any]:
+    """ClientSession keyword arguments for this server: only the capabilities the host offers it.
+    `user_wait` holds the server's call timeouts while its question waits on the user."""
     name = config.name
     found: dict[str, Any] = {"client_info": CLIENT_INFO}
     if host.offers_elicitation(config):
         async def elicit(context: Any, params: types.ElicitRequestParams):
-            return await host.elicit(name, params)
+            with user_wait.asking() if user_wait is not None else nullcontext():
+                return await host.elicit(name, params)
 
         found["elicitation_callback"] = elicit
     if host.offers_sampling(config):

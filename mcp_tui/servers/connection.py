@@ -28,6 +28,7 @@ from mcp_tui.servers.models import ServerState, ServerStatus, ToolInfo
 from mcp_tui.servers.naming import NameRegistry
 from mcp_tui.servers.server_log import ServerLog
 from mcp_tui.servers.server_messages import DEFAULT_LOG_LEVEL, ServerMessages, needs_tasks, set_level
+from mcp_tui.servers.user_wait import UserWait
 from mcp_tui.servers.wire import ReadGuard, WriteGuard
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class ServerConnection:
     ) -> None:
         self.config = config
         self._host = host or ClientHost()
+        self.user_wait = UserWait()  # holds this server's call timeouts while it waits on the user
         self.name = config.name
         self.log_file = log_path(log_dir, config.name)
         self._log = ServerLog(self.log_file)
@@ -228,7 +230,7 @@ class ServerConnection:
             session = await stack.enter_async_context(
                 ClientSession(
                     read, write, message_handler=self._on_message, logging_callback=self._on_log,
-                    **session_callbacks(self.config, self._host),
+                    **session_callbacks(self.config, self._host, self.user_wait),
                 )
             )
             try:
@@ -354,6 +356,8 @@ class ServerConnection:
         elif self.catalog.note(message):  # prompts or resources changed: listed again by _watch
             if self._wake is not None:
                 self._wake.set()
+        elif isinstance(message, types.ElicitCompleteNotification):
+            self._host.elicitation_complete(self.name, message.params.elicitation_id)
         elif isinstance(message, Exception):  # e.g. a non-JSON line on the server's stdout
             log.debug("server %s sent something unreadable: %s", self.name, message)
 

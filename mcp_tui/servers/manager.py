@@ -17,7 +17,7 @@ from mcp.shared.exceptions import MCPError
 from pydantic import ValidationError
 
 from mcp_tui.config.models import ServerConfig
-from mcp_tui.servers import errors, reconnect, unreadable
+from mcp_tui.servers import errors, reconnect, unreadable, url_required
 from mcp_tui.servers.catalog import Catalog, CatalogError, PromptInfo, ResourceInfo, TemplateInfo
 from mcp_tui.servers.client_host import ClientHost
 from mcp_tui.servers.connection import ServerConnection
@@ -29,7 +29,6 @@ from mcp_tui.servers.server_messages import ServerMessages
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, float | None, str | None], Awaitable[None] | None]
-TIMEOUT_GUARD = 5.0  # extra seconds for our own timeout, should the SDK's never fire (a blocked write)
 
 
 class ServerManager:
@@ -50,6 +49,7 @@ class ServerManager:
 
             log_dir = default_log_dir()
         self.call_timeout = call_timeout
+        self._host = host or ClientHost()  # asked to open the URLs of a -32042 answer
         self.max_result_chars = max_result_chars
         self.on_status = on_status
         self._registry = NameRegistry()
@@ -247,10 +247,11 @@ class ServerManager:
         args = _json_safe(arguments)
         limit = timeout if timeout is not None else self.call_timeout
         try:
-            async with asyncio.timeout(limit + TIMEOUT_GUARD):
+            # Our timeout, not the SDK's: it is held while the server waits on the user (a form).
+            # Cancelling the call on timeout makes the SDK tell the server (notifications/cancelled).
+            async with conn.user_wait.timeout(limit):
                 result = await session.call_tool(
-                    info.name, args, read_timeout_seconds=limit,
-                    progress_callback=_progress_adapter(progress) if progress else None,
+                    info.name, args, progress_callback=_progress_adapter(progress) if progress else None,
                 )
         except TimeoutError:
             raise ToolCallError("timeout", f"{qualified_name} did not answer within {limit:g}s") from None
@@ -263,6 +264,10 @@ class ServerManager:
                 return await self._after_drop(conn, info, reason, qualified_name, arguments, progress, timeout, retry_after_drop)
             if exc.code == types.CONNECTION_CLOSED:
                 raise await self._lost(conn) from None
+            if retry_after_drop and (asked := url_required.elicitations(exc)):  # -32042: a browser step first, then once more
+                if (refused := await url_required.ask_first(self._host, info.server, conn.user_wait, asked)) is not None:
+                    raise ToolCallError("protocol", refused) from None
+                return await self.call(qualified_name, arguments, progress=progress, timeout=timeout, retry_after_drop=False)
             if unreadable.is_unreadable(exc.error):  # our own reply for an answer that could not be parsed
                 raise ToolCallError("protocol", f"{info.server}: {exc.error.message}") from None
             raise ToolCallError("protocol", f"{info.server} answered with error {exc.code}: {exc.error.message}") from None

@@ -27,6 +27,8 @@ from mcp_tui.engine.chat_engine import ChatEngine
 from mcp_tui.engine.mcp_input import TurnInput
 from mcp_tui.engine.tool_outcome import CHIP_STATE, chip_detail
 from mcp_tui.models.events import (
+    ElicitationAnswered,
+    ElicitationCompleted,
     Event,
     SamplingHandled,
     ResourceChanged,
@@ -64,6 +66,7 @@ from mcp_tui.ui.mcp_actions import McpActions, turn_widgets
 from mcp_tui.ui.preference_actions import PreferenceActions
 from mcp_tui.ui.block_actions import BlockActions
 from mcp_tui.ui.server_log_actions import ServerLogActions
+from mcp_tui.ui.elicitation_actions import ElicitationActions
 from mcp_tui.ui.transcript_cursor import CursorTranscript, bind_messages
 from mcp_tui.ui.widgets.chat_search import ChatSearch
 from mcp_tui.models.messages import stop_hint
@@ -96,7 +99,7 @@ class EngineEvent(Message):
         self.event = event
 
 
-class McpTuiApp(ServerLogActions, BlockActions, SlashActions, McpActions, PreferenceActions, App[int]):
+class McpTuiApp(ServerLogActions, BlockActions, SlashActions, McpActions, PreferenceActions, ElicitationActions, App[int]):
     CSS_PATH = Path(__file__).with_name("styles.tcss")
     TITLE = "mcp-tui"
     COMMANDS = App.COMMANDS | {McpTuiCommands}
@@ -163,6 +166,7 @@ class McpTuiApp(ServerLogActions, BlockActions, SlashActions, McpActions, Prefer
         engine.policy.asker = self.ask_approval
         engine.policy.confirm = self.confirm_trust
         engine.host.sampler.asker = partial(ask_sampling, self)
+        engine.host.elicitor.asker = self.ask_elicitation
         engine.listeners.append(lambda event: self.post_message(EngineEvent(event)))
         login.attach(self, engine)
         self.refresh_bindings()  # check_action allows more now: the footer shows every key at once
@@ -466,6 +470,8 @@ class McpTuiApp(ServerLogActions, BlockActions, SlashActions, McpActions, Prefer
             self.resource_changed(event)
         elif isinstance(event, ServerLogged):
             self.server_logged(event)
+        elif isinstance(event, (ElicitationAnswered, ElicitationCompleted)):
+            self.show_elicitation_event(event)
 
     async def _segment_note(self, event: SegmentRolled, reveal: bool = True) -> None:
         """A roll is said in the chat, with what the summary kept (the segment browser has it all)."""
