@@ -32,11 +32,13 @@ def example_value(schema: dict[str, Any]) -> Any:
     if kind == "object":
         props = schema.get("properties") or {}
         return {k: example_value(v) for k, v in props.items() if k in (schema.get("required") or [])}
+    if kind == "string" and schema.get("format") in ("uri", "url"):
+        return "https://example.com/"
     return {"number": 1, "integer": 1, "boolean": True, "array": [], "string": "test"}.get(kind, "test")
 
 
-def every_tool_once(body: dict[str, Any]):
-    """First request: call each offered tool; after the results: a short answer."""
+def every_tool_once(body: dict[str, Any], given: dict[str, dict[str, Any]] | None = None):
+    """First request: call each offered tool (with `given` arguments for some); after the results: a short answer."""
     messages = body.get("messages") or [{}]
     # Tool results came back (images may follow them as a user message): the turn is done.
     if any(m.get("role") == "tool" for m in messages):
@@ -44,7 +46,8 @@ def every_tool_once(body: dict[str, Any]):
     tools = [t.get("function", {}) for t in body.get("tools") or []]
     if not tools:
         return text_in("No tools were offered.", 2)
-    return tool_calls(*(call(t["name"], example_value(t.get("parameters") or {})) for t in tools))
+    given = given or {}
+    return tool_calls(*(call(t["name"], given.get(t["name"]) or example_value(t.get("parameters") or {})) for t in tools))
 
 
 # The suite's authorization servers accept this client ID metadata document URL (CIMD);
