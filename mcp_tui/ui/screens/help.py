@@ -46,6 +46,7 @@ KEYS = [
     ("l (on a server)", "log in to a server that needs it (OAuth in the browser)"),
     ("v (on a server)", "the server's log messages and stderr (/loglevel sets the level)"),
     ("y a A/t s n (approval)", "run once · trust this session · always this tool · always this server · refuse"),
+    ("Ctrl+S Ctrl+N Esc (server question)", "send the form · decline · cancel; a URL question: o opens it, Enter accepts"),
     ("y n (sampling request)", "a server asks the model: answer with the current model · refuse (also Esc)"),
     ("Ctrl+P → Trusted tools…", "what is always allowed; Delete revokes"),
     ("Tab / Shift+Tab", "move between panes"),
