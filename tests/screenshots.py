@@ -1,7 +1,7 @@
 """Write the README's screenshots from the real app: `python -m tests.screenshots`.
 
 The real engine talks to the local OpenAI-compatible test server and real MCP
-servers (mcp-server-time and the unruly test server), in a 120×40 terminal.
+servers (mcp-server-time, the unruly test server and server-everything), at 120×40 and 80×24.
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ async def main() -> None:
     OUT.mkdir(exist_ok=True)
     for suffix, size in SIZES.items():
         await tour(suffix, size)
+        await mcp_tour(suffix, size)
         await first_run(suffix, size)
     print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('*.svg')))} to {OUT}")
 
@@ -145,6 +146,49 @@ async def tour(suffix: str, size: tuple[int, int]) -> None:
             await pilot.pause(0.2)
             shot(app, "search")
             await pilot.press("escape")
+        await engine.aclose()
+
+
+async def mcp_tour(suffix: str, size: tuple[int, int]) -> None:
+    """What servers ask of the client and show besides tools, with the real server-everything:
+    its form (elicitation), a sampling request, its log and a prompt's completion."""
+    from mcp_tui.config.models import ServerConfig
+    from mcp_tui.ui.screens.elicitation import ElicitationScreen
+    from mcp_tui.ui.screens.sampling import SamplingScreen
+    from mcp_tui.ui.screens.server_log import ServerLogScreen
+    from tests.support.npm_servers import everything_entry
+    from tests.test_elicitation import call_as_told
+
+    os.environ["MCP_TUI_HOME"] = tempfile.mkdtemp()
+    everything = ServerConfig(name="ev", command="node", args=[str(everything_entry())], sampling=True, log_level="debug")
+    with OpenAIServer(responder=call_as_told) as server:
+        engine = ChatEngine(engine_settings(server.base_url, approve="auto", persist=False), [everything])
+        app = McpTuiApp(engine)
+        async with app.run_test(size=size) as pilot:
+            prompt = app.query_one(PromptInput)
+            prompt.cursor_blink = False
+            await engine.servers.wait_settled(GENEROUS)
+            for tool, screen_type, name, answer in (
+                ("ev__trigger-elicitation-request", ElicitationScreen, "elicitation", "escape"),
+                ('ev__trigger-sampling-request {"prompt": "Name three tide pools."}', SamplingScreen, "sampling", "n"),
+            ):
+                prompt.load_text(f"call {tool}")
+                prompt.focus()
+                await pilot.press("enter")
+                await until(pilot, lambda: on_top(app, screen_type))
+                await pilot.pause(0.5)
+                app.save_screenshot(f"{name}{suffix}.svg", str(OUT))
+                await pilot.press(answer)
+                await until(pilot, lambda: not engine.busy)
+            app.open_server_log("ev")
+            await until(pilot, lambda: on_top(app, ServerLogScreen))
+            await pilot.pause(0.5)
+            app.save_screenshot(f"server-log{suffix}.svg", str(OUT))
+            await pilot.press("escape")
+            prompt.focus()
+            await pilot.press(*"/ev:")  # the server's prompts, as slash commands
+            await pilot.pause(0.5)
+            app.save_screenshot(f"prompts{suffix}.svg", str(OUT))
         await engine.aclose()
 
 
