@@ -12,7 +12,6 @@ from pathlib import Path
 
 from mcp_tui.config.loader import load_servers
 from mcp_tui.config.models import ServerConfig
-from mcp_tui.engine.images import label
 from mcp_tui.models.events import ServerLogged, ToolCallFinished
 from mcp_tui.servers.results import ONLY_FOR_USER
 from mcp_tui.store.tokens import count_message_tokens

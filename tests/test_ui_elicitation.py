@@ -10,7 +10,7 @@ import sys
 import webbrowser
 
 import pytest
-from textual.widgets import Input, SelectionList, Static
+from textual.widgets import SelectionList, Static
 
 from mcp_tui.ui.screens.elicitation import ElicitationScreen, UrlElicitationScreen
 from mcp_tui.ui.widgets.timeline import ToolTimeline

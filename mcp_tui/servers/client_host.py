@@ -57,18 +57,23 @@ class ClientHost:
 
 def session_callbacks(config: ServerConfig, host: ClientHost, user_wait: UserWait | None = None) -> dict[str, Any]:
     """ClientSession keyword arguments for this server: only the capabilities the host offers it.
-    `user_wait` holds the server's call timeouts while its question waits on the user."""
+    `user_wait` holds the server's call timeouts while its question or sampling request waits."""
     name = config.name
     found: dict[str, Any] = {"client_info": CLIENT_INFO}
+
+    def held():  # the server's calls wait on the user (and, for sampling, the model): no timeout meanwhile
+        return user_wait.asking() if user_wait is not None else nullcontext()
+
     if host.offers_elicitation(config):
         async def elicit(context: Any, params: types.ElicitRequestParams):
-            with user_wait.asking() if user_wait is not None else nullcontext():
+            with held():
                 return await host.elicit(name, params)
 
         found["elicitation_callback"] = elicit
     if host.offers_sampling(config):
         async def sample(context: Any, params: types.CreateMessageRequestParams):
-            return await host.sample(name, params)
+            with held():
+                return await host.sample(name, params)
 
         found["sampling_callback"] = sample
         # The model may call tools the server offers in its request (the server runs them).
