@@ -80,15 +80,25 @@ class GrantingProvider:
 def build(port: int, stingy: bool = False, lifetime: int = 3600) -> MCPServer:
     base = f"http://127.0.0.1:{port}"
     scopes = [SCOPE, "admin"] if stingy else [SCOPE]
+    provider = GrantingProvider(stingy, lifetime)
     server = MCPServer(
         "guarded",
-        auth_server_provider=GrantingProvider(stingy, lifetime),
+        auth_server_provider=provider,
         auth=AuthSettings(
             issuer_url=AnyHttpUrl(base), resource_server_url=AnyHttpUrl(f"{base}/mcp"), required_scopes=scopes,
             client_registration_options=ClientRegistrationOptions(enabled=True, valid_scopes=scopes, default_scopes=scopes),
             validate_token_resource=False,
         ),
     )
+
+    @server.custom_route("/expire", methods=["POST"])
+    async def expire(request):
+        """Test control: every access token issued so far has expired (time passing, without waiting)."""
+        from starlette.responses import PlainTextResponse
+
+        for token in provider.tokens.values():
+            token.expires_at = 0
+        return PlainTextResponse("expired")
 
     @server.tool()
     def whoami() -> str:
@@ -100,4 +110,4 @@ def build(port: int, stingy: bool = False, lifetime: int = 3600) -> MCPServer:
 
 if __name__ == "__main__":
     port = int(sys.argv[1])
-    build(port, stingy="--stingy" in sys.argv, lifetime=1 if "--short" in sys.argv else 3600).run("streamable-http", host="127.0.0.1", port=port)
+    build(port, stingy="--stingy" in sys.argv).run("streamable-http", host="127.0.0.1", port=port)
