@@ -82,7 +82,9 @@ def servers(app) -> None:
     app.handle_engine_event(ready("time", 2))
     app.handle_engine_event(ready("sqlite", 4))
     app.handle_engine_event(ServerStateChanged(name="git", state="exited", reason="exited: fatal: not a git repository", at=T0))
-    app.clear_notifications()  # the exit's toast would be in the picture or not, by timing
+    # The exit's toast would be in the picture or not, by timing. notify() only posts a message,
+    # so the toast is cleared once that message is handled, not at once.
+    app.call_later(app.clear_notifications)
 
 
 def requested(call_id="c1", server="sqlite", tool="list_tables", arguments=None):
