@@ -68,7 +68,21 @@ def widget_value(widget: Widget):
     return widget.value if isinstance(widget, Input) else None
 
 
-class ElicitationScreen(ModalScreen[ElicitationAnswer]):
+class _Question(ModalScreen[ElicitationAnswer]):
+    """What both dialogs share: the request, and the two answers that send nothing."""
+
+    def __init__(self, request: ElicitationRequest) -> None:
+        super().__init__()
+        self.request = request
+
+    def action_decline(self) -> None:
+        self.dismiss(ElicitationAnswer(action="decline"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(ElicitationAnswer(action="cancel"))
+
+
+class ElicitationScreen(_Question):
     """The form: one row per field; Enter (in a text box) or Ctrl+S sends it once every field
     checks out; the problems are said under their fields."""
 
@@ -77,10 +91,6 @@ class ElicitationScreen(ModalScreen[ElicitationAnswer]):
         Binding("ctrl+n", "decline", "Decline", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
-
-    def __init__(self, request: ElicitationRequest) -> None:
-        super().__init__()
-        self.request = request
 
     def compose(self) -> ComposeResult:
         req = self.request
@@ -130,14 +140,8 @@ class ElicitationScreen(ModalScreen[ElicitationAnswer]):
             return
         self.dismiss(ElicitationAnswer(action="accept", content=content))
 
-    def action_decline(self) -> None:
-        self.dismiss(ElicitationAnswer(action="decline"))
 
-    def action_cancel(self) -> None:
-        self.dismiss(ElicitationAnswer(action="cancel"))
-
-
-class UrlElicitationScreen(ModalScreen[ElicitationAnswer]):
+class UrlElicitationScreen(_Question):
     """URL mode: the server wants the user to do something in the browser (sign in, pay…).
     Accepting says the user agrees to go there; `o` opens it now."""
 
@@ -147,10 +151,6 @@ class UrlElicitationScreen(ModalScreen[ElicitationAnswer]):
         Binding("n,ctrl+n", "decline", "Decline", key_display="n"),
         Binding("escape", "cancel", "Cancel"),
     ]
-
-    def __init__(self, request: ElicitationRequest) -> None:
-        super().__init__()
-        self.request = request
 
     def compose(self) -> ComposeResult:
         req = self.request
@@ -180,12 +180,6 @@ class UrlElicitationScreen(ModalScreen[ElicitationAnswer]):
 
     def action_accept(self) -> None:
         self.dismiss(ElicitationAnswer(action="accept"))
-
-    def action_decline(self) -> None:
-        self.dismiss(ElicitationAnswer(action="decline"))
-
-    def action_cancel(self) -> None:
-        self.dismiss(ElicitationAnswer(action="cancel"))
 
 
 def screen_for(request: ElicitationRequest) -> ModalScreen[ElicitationAnswer]:
