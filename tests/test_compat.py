@@ -24,7 +24,7 @@ from mcp_tui.servers import ServerManager, ServerState, ToolCallError
 from mcp_tui.servers.naming import VALID, NameRegistry, shown_name
 from mcp_tui.ui.widgets.sidebar import ServerRow
 from tests.engine_helpers import run, unruly_server
-from tests.support.limits import GENEROUS
+from tests.support.limits import GENEROUS, eventually
 from tests.support.npm_servers import everything_entry
 from tests.ui_helpers import make_app, turn, until
 from tests.support.openai_server import call, text, tool_calls
@@ -172,14 +172,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _condition(check, what: str) -> None:
-    deadline = time.monotonic() + GENEROUS
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never: {what}")
-        await asyncio.sleep(0.05)
-
-
 class HttpServer:
     """compat_server.py over streamable HTTP (or SSE) on a fixed port, to stop and start again."""
 
@@ -252,7 +244,7 @@ async def test_server_everything_over_http_restarted_is_reconnected(tmp_path):
 
     async def everything() -> subprocess.Popen:
         proc = subprocess.Popen(["node", str(everything_entry()), "streamableHttp"], env={**os.environ, "PORT": str(port)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        await _condition(lambda: _listening(port), "server-everything listens")
+        await eventually(lambda: _listening(port), "server-everything listens")
         return proc
 
     proc = await everything()
@@ -284,9 +276,9 @@ async def test_an_sse_server_that_restarts_is_noticed_without_a_call_and_reconne
         await manager.start()
         await manager.wait_settled(GENEROUS)
         server.stop()  # its event stream ends: known at once, no call needed
-        await _condition(lambda: any(s.state is ServerState.EXITED for s in seen), "the drop is noticed")
+        await eventually(lambda: any(s.state is ServerState.EXITED for s in seen), "the drop is noticed")
         await server.start()
-        await _condition(lambda: seen[-1].state is ServerState.READY, "reconnected")
+        await eventually(lambda: seen[-1].state is ServerState.READY, "reconnected")
         assert (await manager.call("h__lookup", {"key": "k"})).text == f"k from pid {server.proc.pid}"
     finally:
         await manager.aclose()
@@ -304,7 +296,7 @@ async def test_a_server_that_stays_down_ends_exited_with_the_reason_and_restart_
             await manager.call("h__lookup", {"key": "k"}, timeout=GENEROUS)
         assert err.value.kind == "unavailable" and "lost its connection" in err.value.message
         status = lambda: next(iter(manager.statuses()))  # noqa: E731
-        await _condition(lambda: status().state is ServerState.EXITED and not status().reconnecting, "exited for good")
+        await eventually(lambda: status().state is ServerState.EXITED and not status().reconnecting, "exited for good")
         assert status().reason.startswith("cannot connect to http://127.0.0.1:") and status().reason.endswith("; 2 tries to reconnect failed")
         assert [s.reconnecting for s in seen if s.state in (ServerState.EXITED, ServerState.FAILED)][-1] is False  # said once, at the end
         await http_server.start()
@@ -321,7 +313,7 @@ async def test_a_server_that_stays_down_ends_exited_with_the_reason_and_restart_
 
 async def _sse_everything(port: int) -> subprocess.Popen:
     proc = subprocess.Popen(["node", str(everything_entry()), "sse"], env={**os.environ, "PORT": str(port)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    await _condition(lambda: _listening(port), "server-everything listens")
+    await eventually(lambda: _listening(port), "server-everything listens")
     return proc
 
 

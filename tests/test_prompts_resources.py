@@ -21,7 +21,7 @@ from mcp_tui.servers import ServerManager
 from mcp_tui.servers.catalog import CatalogError, template_variables
 from mcp_tui.servers.results import links_in
 from tests.engine_helpers import run
-from tests.support.limits import GENEROUS
+from tests.support.limits import GENEROUS, eventually
 from tests.support.openai_server import call, text, tool_calls
 from tests.support.npm_servers import everything_entry
 
@@ -97,10 +97,8 @@ async def test_list_changed_lists_prompts_and_resources_again(tmp_path):
         await manager.wait_settled(GENEROUS)
         assert [p.name for p in manager.prompts()] == ["greet"] and [r.uri for r in manager.resources()] == ["note://first"]
         await manager.call("cat__add_more", {})
-        deadline = asyncio.get_running_loop().time() + GENEROUS
-        while len(manager.prompts()) < 2 or len(manager.resources()) < 2:  # the notifications' refresh
-            assert asyncio.get_running_loop().time() < deadline, "prompts and resources were not listed again"
-            await asyncio.sleep(0.02)
+        # the notifications' refresh
+        await eventually(lambda: len(manager.prompts()) >= 2 and len(manager.resources()) >= 2, "prompts and resources listed again")
         assert {p.name for p in manager.prompts()} == {"greet", "farewell"}
         assert {r.uri for r in manager.resources()} == {"note://first", "note://second"}
     finally:

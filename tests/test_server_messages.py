@@ -4,7 +4,6 @@ prompt, log messages at the level asked, content audiences, images, task-only to
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import sys
@@ -17,7 +16,7 @@ from mcp_tui.servers.results import ONLY_FOR_USER
 from mcp_tui.store.tokens import count_message_tokens
 from mcp_tui.store.vision import image_size, image_tokens, supports_vision
 from tests.engine_helpers import assert_every_request_valid, run
-from tests.support.limits import GENEROUS
+from tests.support.limits import GENEROUS, eventually
 from tests.support.npm_servers import everything_entry
 from tests.support.openai_server import OpenAIServer, call, count_request_tokens, text, tool_calls
 
@@ -30,14 +29,6 @@ def everything(**overrides) -> ServerConfig:
 
 def chatty(*flags: str, **overrides) -> ServerConfig:
     return ServerConfig(name="chatty", command=sys.executable, args=[CHATTY, *flags], **overrides)
-
-
-async def eventually(predicate, timeout: float = GENEROUS) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 def system_texts(request: dict) -> list[str]:

@@ -7,3 +7,15 @@ timeout can end them and its length does not matter."""
 
 GENEROUS = 120.0
 SHORT = 0.5
+
+
+async def eventually(predicate, what: str = "the condition", timeout: float = GENEROUS) -> None:
+    """Wait until `predicate()` is true (it is asked again every few ms), failing with `what`
+    only once the generous limit has passed: for tests without a Pilot to pause."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, f"never: {what}"
+        await asyncio.sleep(0.02)
